@@ -1,0 +1,2 @@
+export { FileSecretBox } from "./local/file-secret-box.js";
+export type { SecretBox } from "./secret-box.js";

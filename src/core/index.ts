@@ -1,0 +1,34 @@
+export type { AuditRecord, AuditSink } from "./audit-sink.js";
+export { type Clock, epochSeconds, ManualClock, systemClock } from "./clock.js";
+export { Duration } from "./duration.js";
+export {
+  CharterError,
+  CoreErrors,
+  defineErrors,
+  type ErrorFactory,
+  type ErrorKind,
+  type ErrorSet,
+  type ErrorSpec,
+  isCharterError,
+} from "./errors.js";
+export {
+  type Authenticate,
+  bearerToken,
+  createHttpApp,
+  type HttpApp,
+  type HttpAppOptions,
+  principalOf,
+} from "./http/create-http-app.js";
+export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema, problemOf, statusOf } from "./http/problem.js";
+export { isSlug, SLUG_MAX, SLUG_PATTERN, USER_ID_PATTERN } from "./ids.js";
+export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from "./logger.js";
+export {
+  type Actor,
+  ADMIN_SCOPE,
+  actorOf,
+  isAdmin,
+  type Principal,
+  REALMS,
+  type Realm,
+  SYSTEM_ACTOR,
+} from "./principal.js";
