@@ -36,6 +36,8 @@ export interface HttpAppOptions {
   readonly bodyLimit?: number;
   /** Version printed in the OpenAPI document. */
   readonly version?: string;
+  /** Paths under these prefixes answer without a token (for example `/docs`, served by a plugin). */
+  readonly publicPathPrefixes?: readonly string[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -53,8 +55,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: "request_id",
-    disableRequestLogging: false,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false },
     },
@@ -75,6 +75,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       security: [{ bearer: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  const publicPrefixes = options.publicPathPrefixes ?? [];
+  app.addHook("onRoute", (route) => {
+    if (publicPrefixes.some((prefix) => route.url.startsWith(prefix))) {
+      route.config = { ...(route.config as object), public: true };
+    }
   });
 
   app.addHook("onRequest", async (request, reply) => {

@@ -1,0 +1,210 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import swaggerUi from "@fastify/swagger-ui";
+import { AuditCheckpointer, AuditLog, AuditService, AuthorizedAuditService, auditHttp } from "../../audit/index.js";
+import { FileSecretBox } from "../../cloud/index.js";
+import { type Clock, createHttpApp, createLogger, type HttpApp, type Logger, systemClock } from "../../core/index.js";
+import {
+  type Database,
+  type DatabaseEngine,
+  type DatabaseHandle,
+  migrateToLatest,
+  openDatabase,
+} from "../../db/index.js";
+import { AuthorizedIdentityService, CLI_CLIENT_ID, IdentityService, identityHttp } from "../../identity/index.js";
+import {
+  AuthorizedRevocationService,
+  AuthorizedScopeRegistry,
+  authenticateWith,
+  bootstrapScopes,
+  createTokenProvider,
+  JwksKeySource,
+  oauthHttp,
+  RevocationList,
+  RevocationRefresher,
+  RevocationService,
+  revocationsHttp,
+  ScopeRegistry,
+  scopesHttp,
+  type TokenProvider,
+  TokenVerifier,
+  tokeninfoHttp,
+} from "../../tokens/index.js";
+import type { ServerConfig } from "./config.js";
+import { ConfigError } from "./config.js";
+import { installOperations } from "./operations-http.js";
+
+export interface BuildOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** The admin password the first start gives `admin`. */
+  readonly adminPassword: string;
+  /** An already open database (tests pass a migrated PGlite clone); default from the config. */
+  readonly database?: DatabaseHandle;
+}
+
+export interface CharterServer {
+  readonly app: HttpApp;
+  readonly db: Database;
+  readonly engine: DatabaseEngine;
+  readonly identity: IdentityService;
+  readonly tokens: TokenProvider;
+  /** True when this start created the first team, the admin and the CLI client. */
+  readonly bootstrapped: boolean;
+  close(): Promise<void>;
+}
+
+/** Redirect URIs of the public `charter-cli` client; RFC 8252 lets the loopback port vary. */
+export const CLI_REDIRECT_URIS = ["http://127.0.0.1/callback"];
+
+/**
+ * Builds the control plane: opens and migrates the database, assembles every part in dependency
+ * order, registers their routes, and starts the background jobs. Does not listen.
+ */
+export async function buildServer(config: ServerConfig, options: BuildOptions): Promise<CharterServer> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const handle = options.database ?? (await openConfiguredDatabase(config));
+  const { db } = handle;
+  const stops: Array<() => Promise<void> | void> = [];
+  try {
+    if (options.database === undefined) await migrateToLatest(db);
+    const secretBox = await FileSecretBox.openOrCreate(config.masterKeyFile);
+
+    const checkpointer = new AuditCheckpointer({ db, secretBox, clock, logger });
+    const audit = new AuditLog({ clock, checkpointer });
+
+    // Identity validates granted scopes against the registry, and the registry refuses to delete a
+    // granted scope by asking identity: each reaches the other through a port.
+    let identity: IdentityService | undefined;
+    const registry = new ScopeRegistry({
+      db,
+      audit,
+      clock,
+      grants: { countScopeGrants: (scope) => identity!.countScopeGrants(scope) },
+    });
+    identity = new IdentityService({ db, audit, scopes: registry, clock });
+
+    await bootstrapScopes(registry);
+    const { created: bootstrapped } = await identity.bootstrap({
+      adminPassword: options.adminPassword,
+      cliRedirectUris: CLI_REDIRECT_URIS,
+    });
+
+    const tokens = createTokenProvider({
+      db,
+      secretBox,
+      credentials: identity,
+      audit,
+      issuer: config.publicUrl,
+      algorithm: config.signingAlg,
+      lifetimes: { services: config.serviceTokenLifetime, employees: config.employeeTokenLifetime },
+      rotationInterval: config.keyRotation,
+      scopeNames: () => registry.listScopeNames(),
+      tokeninfoEndpoint: `${config.publicUrl}/oauth2/tokeninfo`,
+      revocationEndpoint: `${config.publicUrl}/revocations`,
+      clock,
+      logger,
+    });
+    await tokens.start();
+    stops.push(() => tokens.stop());
+
+    const revocationList = new RevocationList({ salt: await revocationSalt(config) });
+    const revocations = new RevocationService({ db, audit, list: revocationList, clock });
+    // Revocations made on this replica apply at once; the refresher picks up the other replicas'.
+    const refresher = new RevocationRefresher({
+      list: revocationList,
+      fetchFeed: (from) => revocations.feed(from),
+      clock,
+      onError: (error) => logger.warn({ err: error }, "revocation refresh failed"),
+    });
+    await refresher.start();
+    stops.push(() => refresher.stop());
+
+    const keys = new JwksKeySource({
+      fetchKeys: tokens.publishedJwks,
+      clock,
+      onError: (error) => logger.warn({ err: error }, "signing key reload failed"),
+    });
+    await keys.start();
+    stops.push(() => keys.stop());
+    const verifier = new TokenVerifier({
+      keys,
+      issuer: config.publicUrl,
+      algorithms: [config.signingAlg],
+      revocations: revocationList,
+      clock,
+    });
+
+    const app = await createHttpApp({
+      logger,
+      authenticate: authenticateWith(verifier),
+      bodyLimit: config.bodyLimit,
+      publicPathPrefixes: ["/docs"],
+    });
+    installOperations(app, db);
+    await app.register(swaggerUi, { routePrefix: "/docs" });
+    app.get(
+      "/openapi.json",
+      { config: { public: true }, schema: { hide: true } },
+      async () => app.swagger() as unknown as Record<string, unknown>,
+    );
+    await app.register(oauthHttp(tokens));
+    await app.register(tokeninfoHttp(verifier, { clock }));
+    await app.register(revocationsHttp(new AuthorizedRevocationService(revocations)));
+    await app.register(scopesHttp({ registry: new AuthorizedScopeRegistry(registry) }));
+    await app.register(identityHttp({ identity: new AuthorizedIdentityService(identity) }));
+    await app.register(auditHttp({ audit: new AuthorizedAuditService(new AuditService({ db, clock })) }));
+    await app.ready();
+
+    checkpointer.start();
+    stops.push(() => checkpointer.stop());
+
+    return {
+      app,
+      db,
+      engine: handle.engine,
+      identity,
+      tokens,
+      bootstrapped,
+      close: async () => {
+        await app.close();
+        for (const stop of stops.reverse()) await stop();
+        if (options.database === undefined) await handle.close();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop();
+    if (options.database === undefined) await handle.close();
+    throw error;
+  }
+}
+
+async function openConfiguredDatabase(config: ServerConfig): Promise<DatabaseHandle> {
+  if (config.databaseUrl !== undefined) return openDatabase({ url: config.databaseUrl });
+  return openDatabase({ dataDir: join(config.dataDir, "pglite") });
+}
+
+/**
+ * The salt of revocation hashes. Replicas must share it, so on PostgreSQL it must be configured; the
+ * embedded server keeps a random one in its data directory.
+ */
+async function revocationSalt(config: ServerConfig): Promise<string> {
+  if (config.revocationSalt !== undefined) return config.revocationSalt;
+  if (config.databaseUrl !== undefined) {
+    throw new ConfigError("CHARTER_REVOCATION_SALT is required with DATABASE_URL, so every replica hashes alike");
+  }
+  const file = join(config.dataDir, "revocation-salt");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const salt = randomBytes(24).toString("base64url");
+  await writeFile(file, `${salt}\n`, { mode: 0o600, flag: "wx" });
+  return salt;
+}
+
+export { CLI_CLIENT_ID };

@@ -1,0 +1,70 @@
+import { sql } from "kysely";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Type } from "typebox";
+import type { HttpApp } from "../../core/index.js";
+import type { Database } from "../../db/index.js";
+
+/**
+ * `/health` and `/metrics`: public, cheap, and never about a particular caller. Metrics live in a
+ * registry of this server's own, so two servers in one process (tests) do not share counters.
+ */
+export function installOperations(app: HttpApp, db: Database): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: "charter_http_requests_total",
+    help: "HTTP requests by method, route and status",
+    labelNames: ["method", "route", "status"],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "charter_http_request_duration_seconds",
+    help: "HTTP request duration by method and route",
+    labelNames: ["method", "route"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
+  // Installed on the root instance, not registered as a plugin, so the hook measures every route.
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    requests.inc({ method: request.method, route, status: reply.statusCode });
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.get(
+    "/health",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["operations"],
+        summary: "Liveness and database reachability",
+        operationId: "health",
+        security: [],
+        response: {
+          200: Type.Object({ status: Type.Literal("ok") }),
+          503: Type.Object({ status: Type.Literal("unavailable"), reason: Type.String() }),
+        },
+      },
+      logLevel: "warn",
+    },
+    async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(db);
+        return { status: "ok" as const };
+      } catch {
+        return reply.status(503).send({ status: "unavailable" as const, reason: "database unreachable" });
+      }
+    },
+  );
+
+  app.get(
+    "/metrics",
+    {
+      config: { public: true },
+      schema: { tags: ["operations"], summary: "Prometheus metrics", operationId: "metrics", security: [] },
+      logLevel: "warn",
+    },
+    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+  );
+}
