@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BENCH_SALT, startCharterStub } from "./charter-stub.js";
 import { hasWrk, type LoadResult, type LoadSpec, runLoad } from "./load.js";
-import { type Child, canPin, freePort, runPinned, startPinned, waitForOk } from "./processes.js";
+import { type Child, canPin, cpuMillis, freePort, runPinned, startPinned, waitForOk } from "./processes.js";
 import { createBenchSigner, mintTokenFile } from "./token-pool.js";
 
 /**
@@ -51,6 +51,8 @@ interface Row {
   readonly ratio: number | undefined;
   readonly target: string;
   readonly pass: boolean | undefined;
+  /** CPU µs per request (per verification for the raw peer): a check that other load cannot skew. */
+  readonly cpuUs?: { readonly charter: number | undefined; readonly peer: number | undefined };
   readonly extra?: Record<string, unknown>;
 }
 
@@ -106,11 +108,11 @@ async function seenTokens(signer: ReturnType<typeof createBenchSigner>, stubUrl:
   const sidecarSpec = spec(sidecar.url);
   await runLoad({ ...bareSpec, durationSeconds: WARMUP }, workDir);
   await runLoad({ ...sidecarSpec, durationSeconds: WARMUP }, workDir);
-  const bareRuns: LoadResult[] = [];
-  const sidecarRuns: LoadResult[] = [];
+  const bareRuns: Measured[] = [];
+  const sidecarRuns: Measured[] = [];
   for (let r = 0; r < RUNS; r++) {
-    bareRuns.push(checked(await runLoad(bareSpec, workDir), "bare Fastify"));
-    sidecarRuns.push(checked(await runLoad(sidecarSpec, workDir), "sidecar (seen)"));
+    bareRuns.push(await measure(bare, bareSpec, "bare Fastify"));
+    sidecarRuns.push(await measure(sidecar.child, sidecarSpec, "sidecar (seen)"));
     progress(
       `run ${r + 1}: bare ${fmt(bareRuns.at(-1)!.rps)} req/s, sidecar ${fmt(sidecarRuns.at(-1)!.rps)} req/s`,
     );
@@ -128,6 +130,7 @@ async function seenTokens(signer: ReturnType<typeof createBenchSigner>, stubUrl:
     ratio: charter / peer,
     target: ">= 0.8",
     pass: charter / peer >= 0.8,
+    cpuUs: { charter: medianOf(sidecarRuns, (m) => m.cpuUs), peer: medianOf(bareRuns, (m) => m.cpuUs) },
   });
   rows.push({
     measurement: "(a) tokeninfo, seen tokens, p99",
@@ -147,16 +150,16 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
   log("\n(b) sidecar with never-seen tokens vs raw node:crypto ES256 verify on one core");
   const rawTokens = join(workDir, "raw.txt");
   mintTokenFile(signer, rawTokens, 20_000, "raw");
-  const rawRate = async (): Promise<number> => {
+  const rawRate = async (): Promise<{ rate: number; cpuUsPerVerify: number }> => {
     const out = await runPinned(SERVER_CORE, NODE, [
       join(here, "raw-verify.js"),
       rawTokens,
       JSON.stringify(signer.jwk),
       String(SECONDS),
     ]);
-    return (JSON.parse(out.trim().split("\n").at(-1)!) as { rate: number }).rate;
+    return JSON.parse(out.trim().split("\n").at(-1)!) as { rate: number; cpuUsPerVerify: number };
   };
-  const firstRaw = await rawRate();
+  const firstRaw = (await rawRate()).rate;
 
   // More distinct tokens than one run can send, so every request in a run is a first sight.
   const poolSize = Math.max(20_000, Math.ceil(firstRaw * SECONDS * 1.5));
@@ -166,8 +169,8 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
   mintTokenFile(signer, warm, 20_000, "warm");
   progress(`minted ${fmt(poolSize)} distinct tokens`);
 
-  const rawRates: number[] = [];
-  const runs: LoadResult[] = [];
+  const rawRuns: { rate: number; cpuUsPerVerify: number }[] = [];
+  const runs: Measured[] = [];
   for (let r = 0; r < RUNS; r++) {
     // A fresh sidecar per run: an empty cache, so the pool is unseen again.
     const sidecar = await startSidecar(stubUrl);
@@ -178,19 +181,19 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
       durationSeconds: SECONDS,
     };
     await runLoad({ ...spec, tokensFile: warm, durationSeconds: WARMUP }, workDir);
-    const result = checked(await runLoad({ ...spec, tokensFile: pool }, workDir), "sidecar (unseen)");
+    const result = await measure(sidecar.child, { ...spec, tokensFile: pool }, "sidecar (unseen)");
     if (result.requests > poolSize)
       note(`(b) run ${r + 1} sent more requests than distinct tokens; some were cache hits`);
     runs.push(result);
     await sidecar.child.stop();
     // The peer runs right after, so both see the same machine (other work on it comes and goes).
-    rawRates.push(await rawRate());
+    rawRuns.push(await rawRate());
     progress(
-      `run ${r + 1}: sidecar ${fmt(result.rps)} req/s (p99 ${result.p99Ms.toFixed(2)} ms), raw ${fmt(rawRates.at(-1)!)} verifications/s`,
+      `run ${r + 1}: sidecar ${fmt(result.rps)} req/s (p99 ${result.p99Ms.toFixed(2)} ms), raw ${fmt(rawRuns.at(-1)!.rate)} verifications/s`,
     );
   }
   const charter = median(runs.map((x) => x.rps));
-  const raw = median(rawRates);
+  const raw = median(rawRuns.map((x) => x.rate));
   rows.push({
     measurement: "(b) tokeninfo, never-seen tokens",
     unit: "req/s",
@@ -200,6 +203,7 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
     ratio: charter / raw,
     target: ">= 0.7",
     pass: charter / raw >= 0.7,
+    cpuUs: { charter: medianOf(runs, (m) => m.cpuUs), peer: median(rawRuns.map((x) => x.cpuUsPerVerify)) },
     extra: { p99Ms: median(runs.map((x) => x.p99Ms)), poolSize },
   });
 }
@@ -234,12 +238,13 @@ async function issuance(): Promise<void> {
 
   await runLoad({ ...peerSpec, durationSeconds: WARMUP }, workDir);
   if (charterSpec !== undefined) await runLoad({ ...charterSpec, durationSeconds: WARMUP }, workDir);
-  const peerRuns: LoadResult[] = [];
-  const charterRuns: LoadResult[] = [];
+  const peerRuns: Measured[] = [];
+  const charterRuns: Measured[] = [];
   for (let r = 0; r < RUNS; r++) {
-    peerRuns.push(checked(await runLoad(peerSpec, workDir), "oidc-provider"));
-    if (charterSpec !== undefined)
-      charterRuns.push(checked(await runLoad(charterSpec, workDir), "Charter issuance"));
+    peerRuns.push(await measure(peer, peerSpec, "oidc-provider"));
+    if (charterSpec !== undefined && charterChild !== undefined) {
+      charterRuns.push(await measure(charterChild, charterSpec, "Charter issuance"));
+    }
     progress(
       `run ${r + 1}: oidc-provider ${fmt(peerRuns.at(-1)!.rps)} tokens/s` +
         (charterSpec === undefined ? "" : `, Charter ${fmt(charterRuns.at(-1)!.rps)} tokens/s`),
@@ -258,6 +263,7 @@ async function issuance(): Promise<void> {
     ratio: charter === undefined ? undefined : charter / peerRate,
     target: ">= 5000/s and >= 3x",
     pass: charter === undefined ? undefined : charter >= 5_000 && charter / peerRate >= 3,
+    cpuUs: { charter: medianOf(charterRuns, (m) => m.cpuUs), peer: medianOf(peerRuns, (m) => m.cpuUs) },
   });
 }
 
@@ -356,7 +362,7 @@ async function postForm(url: string, form: Record<string, string>): Promise<Reco
 
 function report(seconds: number): void {
   const table = [
-    ["measurement", "Charter", "peer", "peer is", "ratio", "target", "pass"],
+    ["measurement", "Charter", "peer", "peer is", "ratio", "target", "pass", "CPU µs/req Charter : peer"],
     ...rows.map((r) => [
       r.measurement,
       r.charter === undefined ? "n/a" : `${fmt(r.charter)} ${r.unit}`,
@@ -365,6 +371,7 @@ function report(seconds: number): void {
       r.ratio === undefined ? "n/a" : r.ratio.toFixed(2),
       r.target,
       r.pass === undefined ? "n/a" : r.pass ? "yes" : "NO",
+      r.cpuUs === undefined ? "" : `${cpuText(r.cpuUs.charter)} : ${cpuText(r.cpuUs.peer)}`,
     ]),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
@@ -395,6 +402,32 @@ function report(seconds: number): void {
       2,
     )}\n`,
   );
+}
+
+interface Measured extends LoadResult {
+  /** CPU time the server process spent per request (user + system), when /proc exists. */
+  readonly cpuUs: number | undefined;
+}
+
+/** One load run, with the server's CPU time per request. */
+async function measure(server: Child, spec: LoadSpec, name: string): Promise<Measured> {
+  const before = cpuMillis(server.process.pid);
+  const result = checked(await runLoad(spec, workDir), name);
+  const after = cpuMillis(server.process.pid);
+  const cpuUs =
+    before === undefined || after === undefined || result.requests === 0
+      ? undefined
+      : ((after - before) * 1000) / result.requests;
+  return { ...result, cpuUs };
+}
+
+function medianOf(runs: readonly Measured[], pick: (m: Measured) => number | undefined): number | undefined {
+  const values = runs.map(pick).filter((v): v is number => v !== undefined);
+  return values.length === 0 ? undefined : median(values);
+}
+
+function cpuText(us: number | undefined): string {
+  return us === undefined ? "n/a" : us.toFixed(1);
 }
 
 function checked(result: LoadResult, name: string): LoadResult {

@@ -21,7 +21,7 @@ export {
 } from "./http/create-http-app.js";
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema, problemOf, statusOf } from "./http/problem.js";
 export { isSlug, SLUG_MAX, SLUG_PATTERN, USER_ID_PATTERN } from "./ids.js";
-export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from "./logger.js";
+export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS, redactQuery } from "./logger.js";
 export {
   type Actor,
   ADMIN_SCOPE,

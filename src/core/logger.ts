@@ -41,7 +41,38 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? "info",
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       base: { service: "charter" },
+      serializers: { req: serializeRequest },
     },
     options.destination,
   );
+}
+
+interface LoggableRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly ip?: string;
+  readonly socket?: { readonly remoteAddress?: string };
+}
+
+/**
+ * Requests are logged by method and path; query values are replaced, because OAuth2 and OCI
+ * clients may put tokens there (`?access_token=…`). Headers and bodies are never logged.
+ */
+function serializeRequest(req: LoggableRequest): Record<string, unknown> {
+  return {
+    method: req.method,
+    url: redactQuery(req.url ?? ""),
+    remoteAddress: req.ip ?? req.socket?.remoteAddress,
+  };
+}
+
+export function redactQuery(url: string): string {
+  const at = url.indexOf("?");
+  if (at < 0) return url;
+  const names = url
+    .slice(at + 1)
+    .split("&")
+    .filter((pair) => pair.length > 0)
+    .map((pair) => `${pair.split("=")[0]}=[redacted]`);
+  return `${url.slice(0, at)}?${names.join("&")}`;
 }

@@ -293,7 +293,9 @@ function decodeJsonSegment(segment: string, part: "header" | "payload"): Record<
   return value as Record<string, unknown>;
 }
 
-const BASE64URL_VALUE = new Map([..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"].map((c, i) => [c, i]));
+const BASE64URL_VALUE = new Map(
+  [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"].map((c, i) => [c, i]),
+);
 
 /**
  * Whether a segment (already known to use the base64url alphabet) is the one encoding of its bytes:

@@ -60,6 +60,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 
+  // JSON only, unless a route's plugin adds its own parser (the token endpoint adds forms): anything
+  // else is 415 rather than a string that fails validation.
+  app.removeContentTypeParser("text/plain");
   app.addSchema(ProblemSchema);
   await app.register(swagger, {
     openapi: {

@@ -46,11 +46,11 @@ export interface Problem {
   readonly [extension: string]: unknown;
 }
 
-/** The problem document for an error; `type` points at the code's entry in docs/errors.md. */
+/** The problem document for an error; `type` is a URN naming the code, listed in docs/errors.md. */
 export function problemOf(error: CharterError, instance?: string, requestId?: string): Problem {
   return {
     ...error.extensions,
-    type: `https://charter.dev/errors#${error.code.toLowerCase()}`,
+    type: `urn:charter:error:${error.code.toLowerCase()}`,
     title: error.title,
     status: statusOf(error.kind),
     detail: error.message,

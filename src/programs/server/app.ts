@@ -2,9 +2,25 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import swaggerUi from "@fastify/swagger-ui";
-import { AuditCheckpointer, AuditLog, AuditService, AuthorizedAuditService, auditHttp } from "../../audit/index.js";
+import {
+  AuditCheckpointer,
+  AuditLog,
+  AuditService,
+  AuthorizedAuditService,
+  auditHttp,
+} from "../../audit/index.js";
 import { FileSecretBox } from "../../cloud/index.js";
-import { type Clock, createHttpApp, createLogger, type HttpApp, type Logger, systemClock } from "../../core/index.js";
+import {
+  type Authenticate,
+  type Clock,
+  CoreErrors,
+  createHttpApp,
+  createLogger,
+  type HttpApp,
+  isCharterError,
+  type Logger,
+  systemClock,
+} from "../../core/index.js";
 import {
   type Database,
   type DatabaseEngine,
@@ -12,7 +28,12 @@ import {
   migrateToLatest,
   openDatabase,
 } from "../../db/index.js";
-import { AuthorizedIdentityService, CLI_CLIENT_ID, IdentityService, identityHttp } from "../../identity/index.js";
+import {
+  AuthorizedIdentityService,
+  CLI_CLIENT_ID,
+  IdentityService,
+  identityHttp,
+} from "../../identity/index.js";
 import {
   AuthorizedRevocationService,
   AuthorizedScopeRegistry,
@@ -140,7 +161,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
 
     const app = await createHttpApp({
       logger,
-      authenticate: authenticateWith(verifier),
+      authenticate: apiAuthentication(authenticateWith(verifier), logger),
       bodyLimit: config.bodyLimit,
       publicPathPrefixes: ["/docs"],
     });
@@ -182,6 +203,22 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
   }
 }
 
+/**
+ * API callers learn only that their token is not valid; the reason (expired, revoked, bad signature)
+ * goes to the debug log, since telling it would help someone probing with tokens not their own.
+ */
+function apiAuthentication(authenticate: Authenticate, logger: Logger): Authenticate {
+  return async (token) => {
+    try {
+      return await authenticate(token);
+    } catch (error) {
+      if (!isCharterError(error) || error.kind === "internal") throw error;
+      logger.debug({ code: error.code }, "access token refused");
+      throw CoreErrors.CORE_UNAUTHENTICATED("the access token is not valid");
+    }
+  };
+}
+
 async function openConfiguredDatabase(config: ServerConfig): Promise<DatabaseHandle> {
   if (config.databaseUrl !== undefined) return openDatabase({ url: config.databaseUrl });
   return openDatabase({ dataDir: join(config.dataDir, "pglite") });
@@ -194,7 +231,9 @@ async function openConfiguredDatabase(config: ServerConfig): Promise<DatabaseHan
 async function revocationSalt(config: ServerConfig): Promise<string> {
   if (config.revocationSalt !== undefined) return config.revocationSalt;
   if (config.databaseUrl !== undefined) {
-    throw new ConfigError("CHARTER_REVOCATION_SALT is required with DATABASE_URL, so every replica hashes alike");
+    throw new ConfigError(
+      "CHARTER_REVOCATION_SALT is required with DATABASE_URL, so every replica hashes alike",
+    );
   }
   const file = join(config.dataDir, "revocation-salt");
   try {

@@ -35,7 +35,10 @@ export async function runServer(
     );
   }
   if (config.host !== "127.0.0.1" && config.host !== "::1" && config.host !== "localhost") {
-    logger.warn({ host: config.host }, "listening beyond loopback; put TLS in front (CHARTER_PUBLIC_URL https://…)");
+    logger.warn(
+      { host: config.host },
+      "listening beyond loopback; put TLS in front (CHARTER_PUBLIC_URL https://…)",
+    );
   }
   const url = await server.app.listen({ host: config.host, port: config.port });
   logger.info({ url, engine: server.engine, data_dir: config.dataDir }, "charter server listening");

@@ -35,17 +35,22 @@ export function auditVerifyCommand(
 }
 
 export async function runAuditVerify(context: CommandContext, options: AuditVerifyOptions): Promise<void> {
+  // Loaded here only: the audit part brings its HTTP and database code along.
+  const { verifyAuditExport } = await import("../../../../audit/index.js");
   const source = options.file ?? `${context.config().server}/api/audit/export`;
   const input = options.file === undefined ? await download(context) : await openFile(options.file);
   if (context.out.interactive) context.out.note(`Verifying ${source}…`);
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  // readline drops the lines it reads while nobody iterates; start iterating at once.
+  const iterator = lines[Symbol.asyncIterator]();
   let report: AuditVerifyReport;
   try {
-    // Loaded here only: the audit part brings its HTTP and database code along.
-    const { verifyAuditExport } = await import("../../../../audit/index.js");
-    report = await verifyAuditExport(lines, {
-      ...(options.trustedKeys === undefined ? {} : { trustedKeyIds: options.trustedKeys }),
-    });
+    report = await verifyAuditExport(
+      { [Symbol.asyncIterator]: () => iterator },
+      {
+        ...(options.trustedKeys === undefined ? {} : { trustedKeyIds: options.trustedKeys }),
+      },
+    );
   } finally {
     lines.close();
     input.destroy();
