@@ -2,6 +2,7 @@ import { verify as verifySignature } from "node:crypto";
 import { type Clock, Duration, type Principal, REALMS, type Realm, systemClock } from "../core/index.js";
 import type { KeySource } from "./jwks-key-source.js";
 import type { RevocationList, RevocationSubject } from "./revocation-list.js";
+import type { TokeninfoPieces } from "./tokeninfo-response.js";
 import { VerificationErrors } from "./verification-errors.js";
 import {
   ALGORITHM_PARAMETERS,
@@ -31,7 +32,13 @@ export interface VerifiedToken {
   readonly kid: string;
   readonly alg: VerificationAlgorithm;
   readonly claims: VerifiedClaims;
+  /** Built on first use: a sidecar that only answers tokeninfo never needs it. */
   readonly principal: Principal;
+  /**
+   * The tokeninfo answer built for this token, kept with it so a cache hit costs one string
+   * concatenation; `tokeninfoHttp` fills it in on first use.
+   */
+  tokeninfo?: TokeninfoPieces;
 }
 
 /** What the tokeninfo endpoint and the server's authentication need from a verifier. */
@@ -62,13 +69,43 @@ interface Header {
   readonly kid: string;
 }
 
-interface CacheEntry extends RevocationSubject {
-  readonly verified: VerifiedToken;
-  readonly key: VerificationKey;
-  readonly exp: number;
+/**
+ * One object per verified token, doubling as its cache entry and its revocation subject: every
+ * cached token survives into the old generation, so fewer and smaller objects mean cheaper
+ * garbage collection on the path of never-seen tokens.
+ */
+class VerifiedEntry implements VerifiedToken, RevocationSubject {
+  tokeninfo?: TokeninfoPieces;
+  tokenHash?: string;
   /** The revocation list version `revoked` was computed at. */
-  checkedAt: number;
-  revoked: boolean;
+  checkedAt = -1;
+  revoked = false;
+  #principal: Principal | undefined;
+
+  constructor(
+    readonly token: string,
+    readonly kid: string,
+    readonly alg: VerificationAlgorithm,
+    readonly claims: VerifiedClaims,
+    readonly key: VerificationKey,
+  ) {}
+
+  get principal(): Principal {
+    this.#principal ??= principalOfClaims(this.claims);
+    return this.#principal;
+  }
+
+  get signedPart(): string {
+    return this.token.slice(0, this.token.lastIndexOf("."));
+  }
+
+  get iat(): number {
+    return this.claims.iat;
+  }
+
+  get exp(): number {
+    return this.claims.exp;
+  }
 }
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -104,7 +141,7 @@ export class TokenVerifier implements TokenVerification {
   readonly #toleranceSeconds: number;
   readonly #cacheSize: number;
   readonly #maxTokenLength: number;
-  readonly #cache = new Map<string, CacheEntry>();
+  readonly #cache = new Map<string, VerifiedEntry>();
   readonly #headers = new Map<string, Header>();
 
   constructor(options: TokenVerifierOptions) {
@@ -156,23 +193,27 @@ export class TokenVerifier implements TokenVerification {
     this.#cache.clear();
   }
 
-  #checkHit(token: string, entry: CacheEntry): VerifiedToken | undefined {
+  #checkHit(token: string, entry: VerifiedEntry): VerifiedToken | undefined {
     if (entry.exp <= this.#nowSeconds()) {
       this.#cache.delete(token);
       throw E.TOKENS_EXPIRED('"exp" claim timestamp check failed');
     }
-    if (this.#keys.get(entry.verified.kid) !== entry.key) {
+    if (this.#keys.get(entry.kid) !== entry.key) {
       // The key was removed or replaced: verify again against what is published now.
       this.#cache.delete(token);
       return undefined;
     }
+    this.#checkRevocation(entry);
+    return entry;
+  }
+
+  #checkRevocation(entry: VerifiedEntry): void {
     const revocations = this.#revocations;
     if (revocations !== undefined && entry.checkedAt !== revocations.version) {
       entry.revoked = revocations.isRevoked(entry);
       entry.checkedAt = revocations.version;
     }
     if (entry.revoked) throw E.TOKENS_REVOKED("the token has been revoked");
-    return entry.verified;
   }
 
   async #verifyFully(token: string): Promise<VerifiedToken> {
@@ -197,26 +238,16 @@ export class TokenVerifier implements TokenVerification {
     ) {
       throw E.TOKENS_INVALID("signature verification failed");
     }
-    const signedPart = token.slice(0, lastDot);
     const valid = verifySignature(
       params.hash,
-      Buffer.from(signedPart, "latin1"),
+      Buffer.from(token.slice(0, lastDot), "latin1"),
       params.dsaEncoding === undefined ? key.key : { key: key.key, dsaEncoding: params.dsaEncoding },
       signature,
     );
     if (!valid) throw E.TOKENS_INVALID("signature verification failed");
 
     const claims = this.#claims(token.slice(firstDot + 1, lastDot));
-    const entry: CacheEntry = {
-      verified: { token, kid: header.kid, alg: header.alg, claims, principal: principalOfClaims(claims) },
-      key,
-      exp: claims.exp,
-      signedPart,
-      claims,
-      iat: claims.iat,
-      checkedAt: this.#revocations?.version ?? 0,
-      revoked: this.#revocations?.isRevoked({ signedPart, claims, iat: claims.iat }) ?? false,
-    };
+    const entry = new VerifiedEntry(token, header.kid, header.alg, claims, key);
     if (this.#cacheSize > 0) {
       if (this.#cache.size >= this.#cacheSize) {
         // Oldest first: cheaper than true LRU on the hit path, and tokens age out in issue order.
@@ -224,8 +255,8 @@ export class TokenVerifier implements TokenVerification {
       }
       this.#cache.set(token, entry);
     }
-    if (entry.revoked) throw E.TOKENS_REVOKED("the token has been revoked");
-    return entry.verified;
+    this.#checkRevocation(entry);
+    return entry;
   }
 
   #header(segment: string): Header {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { Type } from "typebox";
 import { bearerToken, type Clock, isCharterError, systemClock } from "../core/index.js";
 import type { TokenVerification, VerifiedToken } from "./token-verifier.js";
-import { type TokeninfoPieces, tokeninfoJson, tokeninfoPieces } from "./tokeninfo-response.js";
+import { tokeninfoJson, tokeninfoPieces } from "./tokeninfo-response.js";
 
 export interface TokeninfoHttpOptions {
   /** For `expires_in`; default the system clock. */
@@ -48,7 +48,6 @@ export function tokeninfoHttp(
 ): FastifyPluginAsync {
   const clock = options.clock ?? systemClock;
   const nowSeconds = clock === systemClock ? () => Date.now() / 1000 : () => clock.now().getTime() / 1000;
-  const pieces = new WeakMap<VerifiedToken, TokeninfoPieces>();
 
   return async (app) => {
     app.get(
@@ -80,13 +79,9 @@ export function tokeninfoHttp(
           if (isCharterError(error) && error.kind === "unauthenticated") return invalidToken(reply);
           throw error;
         }
-        let answer = pieces.get(verified);
-        if (answer === undefined) {
-          answer = tokeninfoPieces(verified);
-          pieces.set(verified, answer);
-        }
+        verified.tokeninfo ??= tokeninfoPieces(verified);
         // A string with a JSON content type is sent as it is: no serializer runs on the hot path.
-        return reply.type("application/json; charset=utf-8").send(tokeninfoJson(answer, nowSeconds()));
+        return reply.type("application/json; charset=utf-8").send(tokeninfoJson(verified.tokeninfo, nowSeconds()));
       },
     );
   };
