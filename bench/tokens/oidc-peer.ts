@@ -19,6 +19,7 @@ const provider = new Provider(issuer, {
       response_types: [],
       redirect_uris: [],
       token_endpoint_auth_method: "client_secret_basic",
+      id_token_signed_response_alg: "ES256",
     },
   ],
   jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "bench-es256", alg: "ES256", use: "sig" }] },
