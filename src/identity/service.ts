@@ -61,6 +61,11 @@ export interface IdentityServiceOptions {
   readonly clock?: Clock;
   /** Default scrypt with N = 2^15, r = 8, p = 3; tests pass cheaper parameters. */
   readonly passwords?: PasswordHasher;
+  /**
+   * Told after a client's secret, scopes or existence changed and the change committed, so caches
+   * of client authentications (the token endpoint's) can forget it at once.
+   */
+  readonly onClientChanged?: (clientId: string) => void;
 }
 
 function pageSize(request: PageRequest): number {
@@ -111,8 +116,10 @@ export class IdentityService {
   readonly #scopes: ScopeCatalog;
   readonly #clock: Clock;
   readonly #passwords: PasswordHasher;
+  readonly #onClientChanged: (clientId: string) => void;
 
   constructor(options: IdentityServiceOptions) {
+    this.#onClientChanged = options.onClientChanged ?? (() => {});
     this.#store = new IdentityStore(options.db);
     this.#audit = options.audit;
     this.#scopes = options.scopes;
@@ -355,7 +362,7 @@ export class IdentityService {
     const scopes = input.scopes === undefined ? undefined : await this.#checkScopes(input.scopes);
     const redirectUris =
       input.redirectUris === undefined ? undefined : this.#checkRedirectUris(input.redirectUris);
-    return this.#store.transaction(async (store, tx) => {
+    const client = await this.#store.transaction(async (store, tx) => {
       const updated = await store.updateClient(
         id,
         {
@@ -370,6 +377,8 @@ export class IdentityService {
       await this.#record(tx, change, "client.update", `client/${id}`, input);
       return (await store.findClient(id))!;
     });
+    this.#onClientChanged(id);
+    return client;
   }
 
   /** Tokens already issued to the client stay valid until they expire or are revoked. */
@@ -378,6 +387,7 @@ export class IdentityService {
       if (!(await store.deleteClient(id))) throw this.#clientNotFound(id);
       await this.#record(tx, change, "client.delete", `client/${id}`, undefined);
     });
+    this.#onClientChanged(id);
   }
 
   /**
@@ -385,7 +395,7 @@ export class IdentityService {
    * `IDENTITY_CLIENT_NOT_CONFIDENTIAL` for a public client.
    */
   async rotateClientSecret(change: ChangeContext, id: string): Promise<ClientWithSecret> {
-    return this.#store.transaction(async (store, tx) => {
+    const rotated = await this.#store.transaction(async (store, tx) => {
       const current = await store.findClient(id);
       if (current === undefined) throw this.#clientNotFound(id);
       if (!current.confidential) {
@@ -397,6 +407,8 @@ export class IdentityService {
       await this.#record(tx, change, "client.secret.rotate", `client/${id}`, undefined);
       return { client: (await store.findClient(id))!, secret };
     });
+    this.#onClientChanged(id);
+    return rotated;
   }
 
   /**
@@ -491,6 +503,59 @@ export class IdentityService {
       }
       return { created: true };
     });
+  }
+
+  /**
+   * Makes sure the public client `id`, owned by the platform team, exists with exactly these
+   * redirect URIs: the clients Charter itself serves (the web console), whose redirect URI follows
+   * the configured public URL. Idempotent, so every start may call it; only a change is written and
+   * audited (as the system). Throws `IDENTITY_CLIENT_EXISTS` when `id` is a confidential client and
+   * `IDENTITY_REDIRECT_URI_INVALID` for a URI no authorization server may redirect to.
+   */
+  async ensurePublicClient(
+    id: string,
+    name: string,
+    redirectUris: readonly string[],
+  ): Promise<"created" | "updated" | "unchanged"> {
+    const uris = this.#checkRedirectUris(redirectUris);
+    const change: ChangeContext = { actor: SYSTEM_ACTOR };
+    const outcome = await this.#store.transaction(async (store, tx) => {
+      // Replicas starting together would otherwise both insert, or both audit the same update.
+      await sql`select pg_advisory_xact_lock(hashtext(${`charter.identity.client.${id}`}))`.execute(tx);
+      const now = this.#clock.now();
+      const current = await store.findClient(id);
+      if (current === undefined) {
+        const client = {
+          id,
+          teamId: PLATFORM_TEAM_ID,
+          name,
+          description: "",
+          confidential: false,
+          redirectUris: uris,
+          scopes: [],
+        };
+        await store.insertClient({
+          ...client,
+          secretHash: null,
+          createdAt: now,
+          createdBy: SYSTEM_ACTOR.sub,
+        });
+        await this.#record(tx, change, "client.create", `client/${id}`, client);
+        return "created" as const;
+      }
+      if (current.confidential) {
+        throw IdentityErrors.IDENTITY_CLIENT_EXISTS(`client "${id}" exists and is confidential, not public`);
+      }
+      const same =
+        current.redirectUris.length === uris.length &&
+        uris.every((uri) => current.redirectUris.includes(uri));
+      if (same) return "unchanged" as const;
+      await store.updateClient(id, { redirectUris: uris }, now);
+      await this.#record(tx, change, "client.update", `client/${id}`, { redirectUris: uris });
+      return "updated" as const;
+    });
+    if (outcome === "updated") this.#onClientChanged(id);
+    return outcome;
   }
 
   // Steps shared by the changes above

@@ -113,6 +113,7 @@ describe("client_credentials grant", () => {
       iss: ISSUER,
       iat,
       exp: iat + 3600,
+      jti: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
     });
     expect(protectedHeader).toEqual({ alg: "ES256", kid: provider.keys.activeKid(), typ: "JWT" });
   });

@@ -43,6 +43,7 @@ describe("TokenIssuer", () => {
         iat,
         exp: iat + 8 * 3600,
         azp: "charter-cli",
+        jti: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
       });
     },
   );
@@ -54,6 +55,14 @@ describe("TokenIssuer", () => {
     expect(payload).not.toHaveProperty("azp");
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(decodeProtectedHeader(token.accessToken).typ).toBe("JWT");
+  });
+
+  it("issues distinct tokens to the same subject in the same second, so revoking one spares the other", async () => {
+    const { issuer } = await issuerWith("ES256");
+    const subject = { sub: "billing", realm: "services" as const, scopes: ["a"], clientId: "billing" };
+    const [first, second] = [issuer.issue(subject), issuer.issue(subject)];
+    const signedPart = (token: string) => token.slice(0, token.lastIndexOf("."));
+    expect(signedPart(first.accessToken)).not.toBe(signedPart(second.accessToken));
   });
 
   it("takes lifetimes per realm and reports the longest", async () => {

@@ -54,6 +54,8 @@ export interface AccessTokenClaims {
   readonly iat: number;
   readonly exp: number;
   readonly azp?: string;
+  /** A random id per token (RFC 7519 §4.1.7). */
+  readonly jti: string;
 }
 
 /** An access token and what a token response says about it. */

@@ -47,6 +47,7 @@ import {
   RevocationService,
   revocationsHttp,
   ScopeRegistry,
+  SIGNING_ALGORITHMS,
   scopesHttp,
   type TokenProvider,
   TokenVerifier,
@@ -54,6 +55,7 @@ import {
 } from "../../tokens/index.js";
 import type { ServerConfig } from "./config.js";
 import { ConfigError } from "./config.js";
+import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, consoleHttp, consoleRedirectUri } from "./console-http.js";
 import { installOperations } from "./operations-http.js";
 
 export interface BuildOptions {
@@ -106,15 +108,25 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
       clock,
       grants: { countScopeGrants: (scope) => identity!.countScopeGrants(scope) },
     });
-    identity = new IdentityService({ db, audit, scopes: registry, clock });
+    // The token endpoint caches client authentications for a few seconds; a change on this replica
+    // clears the entry at once (other replicas' entries expire within their TTL).
+    let tokens: TokenProvider | undefined;
+    identity = new IdentityService({
+      db,
+      audit,
+      scopes: registry,
+      clock,
+      onClientChanged: (clientId) => tokens?.invalidateClient(clientId),
+    });
 
     await bootstrapScopes(registry);
     const { created: bootstrapped } = await identity.bootstrap({
       adminPassword: options.adminPassword,
       cliRedirectUris: CLI_REDIRECT_URIS,
     });
+    await ensureConsoleClient(identity, config.publicUrl, logger);
 
-    const tokens = createTokenProvider({
+    tokens = createTokenProvider({
       db,
       secretBox,
       credentials: identity,
@@ -154,7 +166,9 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
     const verifier = new TokenVerifier({
       keys,
       issuer: config.publicUrl,
-      algorithms: [config.signingAlg],
+      // Every algorithm the server may have signed with: after CHARTER_SIGNING_ALG changes, keys of
+      // the old algorithm keep signing until they retire.
+      algorithms: SIGNING_ALGORITHMS,
       revocations: revocationList,
       clock,
     });
@@ -178,6 +192,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
     await app.register(scopesHttp({ registry: new AuthorizedScopeRegistry(registry) }));
     await app.register(identityHttp({ identity: new AuthorizedIdentityService(identity) }));
     await app.register(auditHttp({ audit: new AuthorizedAuditService(new AuditService({ db, clock })) }));
+    await app.register(consoleHttp());
     await app.ready();
 
     checkpointer.start();
@@ -217,6 +232,23 @@ function apiAuthentication(authenticate: Authenticate, logger: Logger): Authenti
       throw CoreErrors.CORE_UNAUTHENTICATED("the access token is not valid");
     }
   };
+}
+
+/**
+ * The console's public client follows the public URL, so every start sets its redirect URI. A
+ * public URL no authorization server may redirect to (plain http beyond loopback) only disables the
+ * console's login; the API keeps working.
+ */
+async function ensureConsoleClient(identity: IdentityService, publicUrl: string, logger: Logger) {
+  try {
+    await identity.ensurePublicClient(CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, [consoleRedirectUri(publicUrl)]);
+  } catch (error) {
+    if (!isCharterError(error) || error.code !== "IDENTITY_REDIRECT_URI_INVALID") throw error;
+    logger.warn(
+      { public_url: publicUrl },
+      "the console cannot log in: its redirect URI must be https or http on 127.0.0.1 / [::1]",
+    );
+  }
 }
 
 async function openConfiguredDatabase(config: ServerConfig): Promise<DatabaseHandle> {
