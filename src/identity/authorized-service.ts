@@ -1,6 +1,6 @@
 import { ADMIN_SCOPE, actorOf, isAdmin, type Principal } from "../core/index.js";
 import { IdentityErrors } from "./errors.js";
-import type { IdentityService } from "./service.js";
+import { type IdentityService, isSystemClientId } from "./service.js";
 import type {
   ChangeContext,
   Client,
@@ -35,10 +35,14 @@ function forbidden(what: string) {
  * - A client is visible to the members of its team and to admins (`charter.admin`). To anyone
  *   else it does not exist: reading, changing or deleting it answers `IDENTITY_CLIENT_NOT_FOUND`,
  *   and lists leave it out.
- * - Changing a team (its fields, its members, its clients) needs membership in it or admin; a
- *   service principal is a member of its own client's team. A caller who may read the object but
- *   not change it gets `IDENTITY_FORBIDDEN` (403).
- * - Creating teams and people, granting scopes and enabling or disabling people need admin.
+ * - Changing a team (its fields, its members, its clients) needs admin, or a person (realm
+ *   `employees`) who is a member of it; services read but never change identity. A caller who may
+ *   read the object but not change it gets `IDENTITY_FORBIDDEN` (403).
+ * - Changing, deleting or rotating the secret of a client that holds scopes also needs every one of
+ *   those scopes: otherwise a member could take over what an admin granted to the client.
+ * - Creating teams and people, granting scopes, enabling or disabling people, assigning AWS
+ *   accounts and changing Charter's own clients (`charter-*`) need admin; nobody creates a
+ *   `charter-*` client through the API.
  * - A person may change their own name, email and password; the password only with the current one.
  */
 export class AuthorizedIdentityService {
@@ -70,6 +74,8 @@ export class AuthorizedIdentityService {
     body?: unknown,
   ): Promise<TeamDetails> {
     await this.#requireTeamWriter(principal, id);
+    // The compliance detector attributes AWS accounts to teams; a team must not pick its own.
+    if (input.awsAccounts !== undefined && !isAdmin(principal)) throw forbidden("assigning AWS accounts");
     return this.#identity.updateTeam(changeBy(principal, body), id, input);
   }
 
@@ -131,6 +137,14 @@ export class AuthorizedIdentityService {
     input: CreateClientInput,
     body?: unknown,
   ): Promise<ClientWithSecret> {
+    if (isSystemClientId(input.id)) {
+      throw IdentityErrors.IDENTITY_CLIENT_ID_RESERVED(
+        `client ids starting with "charter-" belong to Charter itself`,
+        {
+          field: "id",
+        },
+      );
+    }
     await this.#requireTeamWriter(principal, input.teamId);
     if ((input.scopes?.length ?? 0) > 0 && !isAdmin(principal)) throw forbidden("granting scopes");
     return this.#identity.createClient(changeBy(principal, body), input);
@@ -154,24 +168,42 @@ export class AuthorizedIdentityService {
     input: UpdateClientInput,
     body?: unknown,
   ): Promise<Client> {
-    await this.getClient(principal, id);
+    await this.#requireClientWriter(principal, id);
     if (input.scopes !== undefined && !isAdmin(principal)) throw forbidden("granting scopes");
     return this.#identity.updateClient(changeBy(principal, body), id, input);
   }
 
   async deleteClient(principal: Principal, id: string): Promise<void> {
-    await this.getClient(principal, id);
+    await this.#requireClientWriter(principal, id);
     await this.#identity.deleteClient(changeBy(principal, undefined), id);
   }
 
   async rotateClientSecret(principal: Principal, id: string): Promise<ClientWithSecret> {
-    await this.getClient(principal, id);
+    await this.#requireClientWriter(principal, id);
     return this.#identity.rotateClientSecret(changeBy(principal, undefined), id);
   }
 
-  /** Passes for admins and members; otherwise 404 for a team that does not exist, else 403. */
+  /**
+   * Passes for admins, and for members of the client's team who hold every scope the client holds;
+   * 404 for a client the caller cannot see, else 403.
+   */
+  async #requireClientWriter(principal: Principal, id: string): Promise<void> {
+    const client = await this.getClient(principal, id);
+    if (isAdmin(principal)) return;
+    if (isSystemClientId(id)) throw forbidden(`changing Charter's own client "${id}"`);
+    await this.#requireTeamWriter(principal, client.teamId);
+    const missing = client.scopes.filter((scope) => !principal.scopes.has(scope));
+    if (missing.length > 0) {
+      throw IdentityErrors.IDENTITY_FORBIDDEN(
+        `client "${id}" holds ${missing.join(", ")}; changing it needs those scopes or ${ADMIN_SCOPE}`,
+      );
+    }
+  }
+
+  /** Passes for admins and member people; otherwise 404 for a team that does not exist, else 403. */
   async #requireTeamWriter(principal: Principal, teamId: string): Promise<void> {
-    if (isAdmin(principal) || (await this.#identity.isMember(principal, teamId))) return;
+    if (isAdmin(principal)) return;
+    if (principal.realm === "employees" && (await this.#identity.isMember(principal, teamId))) return;
     await this.#identity.getTeam(teamId);
     throw IdentityErrors.IDENTITY_FORBIDDEN(
       `changing team "${teamId}" needs membership in it or the scope ${ADMIN_SCOPE}`,

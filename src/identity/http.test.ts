@@ -142,17 +142,21 @@ describe("teams", () => {
     expect(mine.json().items.map((t: { id: string }) => t.id)).toEqual(["payments"]);
   });
 
-  it("lets a member change the team and its members", async () => {
+  it("lets a member change the team and its members, but not its AWS accounts", async () => {
+    const accounts = await call("alice-token", {
+      method: "PATCH",
+      url: "/api/teams/payments",
+      body: { aws_accounts: ["111111111111"] },
+    });
+    expect(accounts.statusCode).toBe(403);
+    expect(accounts.json()).toMatchObject({ code: "IDENTITY_FORBIDDEN" });
     const patched = await call("alice-token", {
       method: "PATCH",
       url: "/api/teams/payments",
-      body: { description: "Money in, money out", aws_accounts: ["111111111111"] },
+      body: { description: "Money in, money out" },
     });
     expect(patched.statusCode).toBe(200);
-    expect(patched.json()).toMatchObject({
-      aws_accounts: ["111111111111"],
-      description: "Money in, money out",
-    });
+    expect(patched.json()).toMatchObject({ description: "Money in, money out" });
     const added = await call("alice-token", { method: "PUT", url: "/api/teams/payments/members/bob" });
     expect(added.statusCode).toBe(204);
     const again = await call("alice-token", { method: "PUT", url: "/api/teams/payments/members/bob" });
@@ -190,7 +194,7 @@ describe("teams", () => {
       url: "/api/teams/search",
       body: { aws_accounts: ["111111111111"] },
     });
-    const taken = await call("alice-token", {
+    const taken = await call("admin-token", {
       method: "PATCH",
       url: "/api/teams/payments",
       body: { aws_accounts: ["111111111111"] },
@@ -385,6 +389,54 @@ describe("clients", () => {
     });
     expect(byAdmin.statusCode).toBe(200);
     expect(byAdmin.json()).toMatchObject({ scopes: ["apps.read"], description: "the API" });
+  });
+
+  it("refuses a member who lacks a scope the client holds: no taking over what an admin granted", async () => {
+    await call("admin-token", {
+      method: "PATCH",
+      url: "/api/clients/payments-api",
+      body: { scopes: ["apps.read"] },
+    });
+    audit.clear();
+    for (const request of [
+      { method: "POST", url: "/api/clients/payments-api/secret" },
+      { method: "PATCH", url: "/api/clients/payments-api", body: { name: "Mine now" } },
+      { method: "DELETE", url: "/api/clients/payments-api" },
+    ] as const) {
+      const res = await call("alice-token", request);
+      expect({
+        url: `${request.method} ${request.url}`,
+        status: res.statusCode,
+        code: res.json().code,
+      }).toEqual({
+        url: `${request.method} ${request.url}`,
+        status: 403,
+        code: "IDENTITY_FORBIDDEN",
+      });
+    }
+    expect(audit.actions()).toEqual([]);
+  });
+
+  it("lets services read their team's clients but change nothing in identity", async () => {
+    const rotate = await call("service-token", { method: "POST", url: "/api/clients/payments-api/secret" });
+    expect(rotate.statusCode).toBe(403);
+    const create = await call("service-token", {
+      method: "POST",
+      url: "/api/clients",
+      body: { id: "side-door", team_id: "payments", name: "Side door", confidential: true },
+    });
+    expect(create.statusCode).toBe(403);
+    expect(audit.actions()).toEqual([]);
+  });
+
+  it("reserves client ids starting with charter- for Charter itself, even for admins", async () => {
+    const res = await call("admin-token", {
+      method: "POST",
+      url: "/api/clients",
+      body: { id: "charter-console", team_id: "payments", name: "Console?", confidential: false },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: "IDENTITY_CLIENT_ID_RESERVED" });
   });
 
   it("lets a member delete their team's client", async () => {

@@ -15,8 +15,10 @@ export {
   DEFAULT_PAGE_SIZE,
   IdentityService,
   type IdentityServiceOptions,
+  isSystemClientId,
   MAX_PAGE_SIZE,
   PLATFORM_TEAM_ID,
+  SYSTEM_CLIENT_PREFIX,
 } from "./service.js";
 export type {
   AuthenticatedClient,

@@ -489,3 +489,40 @@ describe("bootstrap", () => {
     });
   });
 });
+
+describe("ensurePublicClient", () => {
+  const CONSOLE = "https://charter.example.org/callback";
+
+  beforeEach(async () => {
+    await identity.bootstrap({ adminPassword: "the first admin password", cliRedirectUris: [] });
+    audit.records.length = 0;
+  });
+
+  it("creates the client once and then leaves it, and its audit trail, alone", async () => {
+    expect(await identity.ensurePublicClient("charter-console", "Console", [CONSOLE])).toBe("created");
+    expect(await identity.ensurePublicClient("charter-console", "Console", [CONSOLE])).toBe("unchanged");
+    expect(await identity.getClient("charter-console")).toMatchObject({
+      teamId: "platform",
+      confidential: false,
+      redirectUris: [CONSOLE],
+    });
+    expect(audit.actions()).toEqual(["client.create client/charter-console"]);
+    expect(audit.records.every((r) => r.actor === SYSTEM_ACTOR)).toBe(true);
+  });
+
+  it("replaces the redirect URIs when the public URL changed", async () => {
+    await identity.ensurePublicClient("charter-console", "Console", ["https://old.example.org/callback"]);
+    expect(await identity.ensurePublicClient("charter-console", "Console", [CONSOLE])).toBe("updated");
+    expect((await identity.getClient("charter-console")).redirectUris).toEqual([CONSOLE]);
+  });
+
+  it("refuses to take over a confidential client and an invalid redirect URI", async () => {
+    await identity.createClient(byAdmin, { id: "taken", teamId: "platform", name: "x", confidential: true });
+    await expect(identity.ensurePublicClient("taken", "Console", [CONSOLE])).rejects.toMatchObject({
+      code: "IDENTITY_CLIENT_EXISTS",
+    });
+    await expect(
+      identity.ensurePublicClient("charter-console", "Console", ["http://localhost/callback"]),
+    ).rejects.toMatchObject({ code: "IDENTITY_REDIRECT_URI_INVALID" });
+  });
+});

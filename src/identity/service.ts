@@ -4,6 +4,7 @@ import {
   type Clock,
   CoreErrors,
   type Principal,
+  type Realm,
   SYSTEM_ACTOR,
   systemClock,
 } from "../core/index.js";
@@ -43,6 +44,17 @@ export const PLATFORM_TEAM_ID = "platform";
 export const ADMIN_USER_ID = "admin";
 /** The public client the command line logs in with, made on first start. */
 export const CLI_CLIENT_ID = "charter-cli";
+
+/**
+ * Client ids Charter itself owns (`charter-cli`, `charter-console`). Nobody creates them through the
+ * API, only admins change them, and they are first-party: a person logging in through one gets the
+ * scopes the person holds, where any other client gets at most the scopes it was granted.
+ */
+export const SYSTEM_CLIENT_PREFIX = "charter-";
+
+export function isSystemClientId(id: string): boolean {
+  return id.startsWith(SYSTEM_CLIENT_PREFIX);
+}
 /** The scopes the first administrator holds; the tokens part must know them. */
 export const BOOTSTRAP_ADMIN_SCOPES: readonly string[] = ["charter.admin", "charter.audit"];
 
@@ -66,6 +78,12 @@ export interface IdentityServiceOptions {
    * of client authentications (the token endpoint's) can forget it at once.
    */
   readonly onClientChanged?: (clientId: string) => void;
+  /**
+   * Told after a change that must end the tokens a subject already holds (a person disabled or
+   * deprived of a scope; a client deleted or deprived of a scope), once the change committed. The
+   * server revokes them.
+   */
+  readonly onSubjectInvalidated?: (subject: { readonly realm: Realm; readonly sub: string }) => void;
 }
 
 function pageSize(request: PageRequest): number {
@@ -117,8 +135,10 @@ export class IdentityService {
   readonly #clock: Clock;
   readonly #passwords: PasswordHasher;
   readonly #onClientChanged: (clientId: string) => void;
+  readonly #onSubjectInvalidated: (subject: { readonly realm: Realm; readonly sub: string }) => void;
 
   constructor(options: IdentityServiceOptions) {
+    this.#onSubjectInvalidated = options.onSubjectInvalidated ?? (() => {});
     this.#onClientChanged = options.onClientChanged ?? (() => {});
     this.#store = new IdentityStore(options.db);
     this.#audit = options.audit;
@@ -273,7 +293,14 @@ export class IdentityService {
     const scopes = input.scopes === undefined ? undefined : await this.#checkScopes(input.scopes);
     const passwordHash =
       input.password === undefined ? undefined : await this.#passwords.hash(input.password);
-    return this.#store.transaction(async (store, tx) => {
+    let invalidated = false;
+    const user = await this.#store.transaction(async (store, tx) => {
+      const before = await store.findUser(id);
+      if (before !== undefined) {
+        invalidated =
+          (input.disabled === true && !before.disabled) ||
+          (scopes !== undefined && before.scopes.some((scope) => !scopes.includes(scope)));
+      }
       const updated = await store.updateUser(
         id,
         {
@@ -289,6 +316,8 @@ export class IdentityService {
       await this.#record(tx, change, "user.update", `user/${id}`, input);
       return (await store.findUser(id))!;
     });
+    if (invalidated) this.#onSubjectInvalidated({ realm: "employees", sub: id });
+    return user;
   }
 
   /**
@@ -362,7 +391,11 @@ export class IdentityService {
     const scopes = input.scopes === undefined ? undefined : await this.#checkScopes(input.scopes);
     const redirectUris =
       input.redirectUris === undefined ? undefined : this.#checkRedirectUris(input.redirectUris);
+    let invalidated = false;
     const client = await this.#store.transaction(async (store, tx) => {
+      const before = await store.findClient(id);
+      invalidated =
+        before !== undefined && scopes !== undefined && before.scopes.some((s) => !scopes.includes(s));
       const updated = await store.updateClient(
         id,
         {
@@ -378,16 +411,19 @@ export class IdentityService {
       return (await store.findClient(id))!;
     });
     this.#onClientChanged(id);
+    if (invalidated) this.#onSubjectInvalidated({ realm: "services", sub: id });
     return client;
   }
 
-  /** Tokens already issued to the client stay valid until they expire or are revoked. */
+  /** Tokens already issued to the client are revoked through `onSubjectInvalidated`. */
   async deleteClient(change: ChangeContext, id: string): Promise<void> {
     await this.#store.transaction(async (store, tx) => {
       if (!(await store.deleteClient(id))) throw this.#clientNotFound(id);
       await this.#record(tx, change, "client.delete", `client/${id}`, undefined);
     });
     this.#onClientChanged(id);
+    // A later client of the same id must not inherit the deleted one's live tokens.
+    this.#onSubjectInvalidated({ realm: "services", sub: id });
   }
 
   /**
@@ -543,8 +579,10 @@ export class IdentityService {
         await this.#record(tx, change, "client.create", `client/${id}`, client);
         return "created" as const;
       }
-      if (current.confidential) {
-        throw IdentityErrors.IDENTITY_CLIENT_EXISTS(`client "${id}" exists and is confidential, not public`);
+      if (current.confidential || current.teamId !== PLATFORM_TEAM_ID) {
+        throw IdentityErrors.IDENTITY_CLIENT_EXISTS(
+          `client "${id}" exists and is not Charter's own public client; delete it and restart`,
+        );
       }
       const same =
         current.redirectUris.length === uris.length &&

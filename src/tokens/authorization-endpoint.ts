@@ -6,7 +6,7 @@ import { TokensErrors } from "./errors.js";
 import { oauthErrorOf } from "./oauth-error.js";
 import { isS256Challenge } from "./pkce.js";
 import { matchesRegisteredRedirectUri } from "./redirect-uri.js";
-import { grantedScopes, parseScope } from "./scope-request.js";
+import { delegableScopes, grantedScopes, parseScope } from "./scope-request.js";
 import type { CredentialChecker } from "./types.js";
 
 /** The query of `GET /oauth2/authorize` (RFC 6749 §4.1.1, RFC 7636 §4.3). */
@@ -152,7 +152,8 @@ export class AuthorizationEndpoint {
     }
     let scopes: string[];
     try {
-      scopes = grantedScopes(request.scope, person.scopes);
+      const client = await this.#options.clients.authenticate(request.clientId, undefined);
+      scopes = grantedScopes(request.scope, delegableScopes(client, person.scopes));
     } catch (error) {
       return this.#redirect(request.redirectUri, {
         ...errorParameters(error as CharterError),

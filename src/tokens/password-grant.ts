@@ -1,7 +1,7 @@
 import { isCharterError } from "../core/index.js";
 import { TokensErrors } from "./errors.js";
 import { realmParameter } from "./realm-parameter.js";
-import { grantedScopes } from "./scope-request.js";
+import { delegableScopes, grantedScopes } from "./scope-request.js";
 import type { AuthenticatedClient, CredentialChecker, TokenRequest, TokenSubject } from "./types.js";
 
 /**
@@ -31,7 +31,7 @@ export async function passwordGrant(
   return {
     sub: person.id,
     realm: "employees",
-    scopes: grantedScopes(request.scope, person.scopes),
+    scopes: grantedScopes(request.scope, delegableScopes(client, person.scopes)),
     clientId: client.id,
   };
 }

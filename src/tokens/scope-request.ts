@@ -1,3 +1,4 @@
+import { isSystemClientId } from "../identity/index.js";
 import { TokensErrors } from "./errors.js";
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by spaces.
@@ -30,4 +31,17 @@ export function grantedScopes(requested: string | undefined, held: readonly stri
     throw TokensErrors.TOKENS_OAUTH_INVALID_SCOPE(`scope not granted to the subject: ${missing.join(" ")}`);
   }
   return names.sort();
+}
+
+/**
+ * The scopes a person may delegate to a client: all they hold through Charter's own clients
+ * (`charter-cli`, `charter-console`), otherwise only those the client was granted too. Without
+ * this cap, a client any team member can register would receive an admin's every scope the moment
+ * the admin signs in through it.
+ */
+export function delegableScopes(
+  client: { readonly id: string; readonly scopes: readonly string[] },
+  held: readonly string[],
+): string[] {
+  return isSystemClientId(client.id) ? [...held] : held.filter((scope) => client.scopes.includes(scope));
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import swaggerUi from "@fastify/swagger-ui";
+import { AppsService, AuthorizedAppsService, appsHttp } from "../../apps/index.js";
 import {
   AuditCheckpointer,
   AuditLog,
@@ -19,6 +20,7 @@ import {
   type HttpApp,
   isCharterError,
   type Logger,
+  SYSTEM_ACTOR,
   systemClock,
 } from "../../core/index.js";
 import {
@@ -111,12 +113,19 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
     // The token endpoint caches client authentications for a few seconds; a change on this replica
     // clears the entry at once (other replicas' entries expire within their TTL).
     let tokens: TokenProvider | undefined;
+    let revocations: RevocationService | undefined;
     identity = new IdentityService({
       db,
       audit,
       scopes: registry,
       clock,
       onClientChanged: (clientId) => tokens?.invalidateClient(clientId),
+      // A disabled person, a deleted client, a withdrawn scope: the tokens they hold end now.
+      onSubjectInvalidated: ({ realm, sub }) => {
+        revocations
+          ?.revoke(SYSTEM_ACTOR, { type: "CLAIM", data: { claims: { sub, realm } } })
+          .catch((error: unknown) => logger.error({ err: error, sub, realm }, "revoking tokens failed"));
+      },
     });
 
     await bootstrapScopes(registry);
@@ -145,7 +154,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
     stops.push(() => tokens.stop());
 
     const revocationList = new RevocationList({ salt: await revocationSalt(config) });
-    const revocations = new RevocationService({ db, audit, list: revocationList, clock });
+    revocations = new RevocationService({ db, audit, list: revocationList, clock });
     // Revocations made on this replica apply at once; the refresher picks up the other replicas'.
     const refresher = new RevocationRefresher({
       list: revocationList,
@@ -191,6 +200,8 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
     await app.register(revocationsHttp(new AuthorizedRevocationService(revocations)));
     await app.register(scopesHttp({ registry: new AuthorizedScopeRegistry(registry) }));
     await app.register(identityHttp({ identity: new AuthorizedIdentityService(identity) }));
+    const apps = new AppsService({ db, audit, clock });
+    await app.register(appsHttp({ apps: new AuthorizedAppsService(apps, identity) }));
     await app.register(auditHttp({ audit: new AuthorizedAuditService(new AuditService({ db, clock })) }));
     await app.register(consoleHttp());
     await app.ready();
@@ -241,7 +252,9 @@ function apiAuthentication(authenticate: Authenticate, logger: Logger): Authenti
  */
 async function ensureConsoleClient(identity: IdentityService, publicUrl: string, logger: Logger) {
   try {
-    await identity.ensurePublicClient(CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, [consoleRedirectUri(publicUrl)]);
+    await identity.ensurePublicClient(CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, [
+      consoleRedirectUri(publicUrl),
+    ]);
   } catch (error) {
     if (!isCharterError(error) || error.code !== "IDENTITY_REDIRECT_URI_INVALID") throw error;
     logger.warn(

@@ -144,6 +144,69 @@ describe("a newcomer's path", () => {
   });
 });
 
+describe("delegation", () => {
+  it("a person signing in through a client other than Charter's own delegates only what the client was granted", async () => {
+    const created = await inject({
+      method: "POST",
+      url: "/api/clients",
+      headers: bearer(admin),
+      payload: {
+        id: "third-party",
+        team_id: "platform",
+        name: "Third party",
+        confidential: false,
+        redirect_uris: ["https://app.example.org/callback"],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const login = (scope?: string) =>
+      inject({
+        method: "POST",
+        url: "/oauth2/access_token",
+        headers: form,
+        payload: new URLSearchParams({
+          grant_type: "password",
+          username: "admin",
+          password: TEST_ADMIN_PASSWORD,
+          client_id: "third-party",
+          ...(scope === undefined ? {} : { scope }),
+        }).toString(),
+      });
+    const plain = await login();
+    expect(plain.statusCode).toBe(200);
+    expect(plain.json().scope).toBe("");
+    const escalated = await login("charter.admin");
+    expect(escalated.statusCode).toBe(400);
+    expect(escalated.json().error).toBe("invalid_scope");
+  });
+});
+
+describe("invalidation", () => {
+  it("disabling a person ends the tokens they already hold", async () => {
+    const password = "bob's long enough password";
+    const created = await inject({
+      method: "POST",
+      url: "/api/users",
+      headers: bearer(admin),
+      payload: { id: "bob", name: "Bob", email: "bob@example.org", password },
+    });
+    expect(created.statusCode).toBe(201);
+    const bob = await passwordToken(t.server, "bob", password);
+    expect((await inject({ url: "/api/teams", headers: bearer(bob) })).statusCode).toBe(200);
+    const disabled = await inject({
+      method: "PATCH",
+      url: "/api/users/bob",
+      headers: bearer(admin),
+      payload: { disabled: true },
+    });
+    expect(disabled.statusCode).toBe(200);
+    await expect
+      .poll(async () => (await inject({ url: "/api/teams", headers: bearer(bob) })).statusCode)
+      .toBe(401);
+  });
+});
+
 describe("changes and their audit records", () => {
   it("a change and its audit entry commit together", async () => {
     const before = await auditCount();
