@@ -98,6 +98,14 @@ describe("audit HTTP", () => {
     expect(await seqs("from=2026-01-01T00:02:00.000Z&to=2026-01-01T00:04:00.000Z")).toEqual([2, 3]);
   });
 
+  it("answers AUDIT_INVALID_QUERY for a date-time that Date cannot represent", async () => {
+    for (const query of ["from=2016-12-31T23:59:60Z", "to=2016-12-31T23:59:60Z"]) {
+      const response = await get(`/api/audit?${query}`, "auditor");
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json()).toMatchObject({ code: "AUDIT_INVALID_QUERY", field: query.split("=")[0] });
+    }
+  });
+
   it("takes a literal % or _ in a prefix literally", async () => {
     expect((await get("/api/audit?action=team_*", "admin")).json().items).toEqual([]);
   });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { Type } from "typebox";
 import { type HttpApp, principalOf } from "../core/index.js";
 import type { AuthorizedAuditService } from "./authorized-service.js";
+import { AuditErrors } from "./errors.js";
 import { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from "./service.js";
 import type { AuditExportLine } from "./types.js";
 
@@ -154,8 +155,8 @@ export function auditHttp(options: AuditHttpOptions): FastifyPluginAsync {
         const { from, to, ...rest } = request.query;
         return audit.list(principalOf(request), {
           ...rest,
-          ...(from === undefined ? {} : { from: new Date(from) }),
-          ...(to === undefined ? {} : { to: new Date(to) }),
+          ...(from === undefined ? {} : { from: instant("from", from) }),
+          ...(to === undefined ? {} : { to: instant("to", to) }),
         });
       },
     );
@@ -223,6 +224,19 @@ export function auditHttp(options: AuditHttpOptions): FastifyPluginAsync {
       }),
     );
   };
+}
+
+/**
+ * A `date-time` query value as a `Date`. The schema's format check admits RFC 3339 values that
+ * `Date` cannot represent (a leap second such as `23:59:60Z`); those are refused here rather than
+ * reaching the store as an Invalid Date.
+ */
+function instant(field: "from" | "to", value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw AuditErrors.AUDIT_INVALID_QUERY(`${field} "${value}" is not a representable date-time`, { field });
+  }
+  return date;
 }
 
 /** Lines joined into chunks of about 64 KiB, so a large export is not a write per line. */

@@ -26,7 +26,11 @@ export { KeyRotation, type KeyRotationOptions, type RotationOutcome } from "./ke
 export { type OAuthError, oauthErrorOf } from "./oauth-error.js";
 export { type OAuthHttpOptions, oauthHttp } from "./oauth-http.js";
 export { isCodeVerifier, s256ChallengeOf } from "./pkce.js";
-export { AuthorizedRevocationService } from "./revocation-authorized-service.js";
+export {
+  AuthorizedRevocationService,
+  type AuthorizedRevocationServiceOptions,
+  type RevocationTokenVerifier,
+} from "./revocation-authorized-service.js";
 export { type RevocationErrorCode, RevocationErrors } from "./revocation-errors.js";
 export { hashRevocationValue, tokenRevocationInput } from "./revocation-hash.js";
 export { revocationsHttp } from "./revocation-http.js";
@@ -38,7 +42,11 @@ export {
 } from "./revocation-http-feed.js";
 export { RevocationList, type RevocationListOptions, type RevocationSubject } from "./revocation-list.js";
 export { RevocationRefresher, type RevocationRefresherOptions } from "./revocation-refresher.js";
-export { RevocationService, type RevocationServiceOptions } from "./revocation-service.js";
+export {
+  REVOCATION_PAGE_SIZE,
+  RevocationService,
+  type RevocationServiceOptions,
+} from "./revocation-service.js";
 export {
   PLAN_B_DEFAULT_SALT,
   REVOCATION_HASH_ALGORITHM,

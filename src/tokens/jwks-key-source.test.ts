@@ -94,6 +94,42 @@ describe("JwksKeySource", () => {
     expect(keys.get("dup")?.jwk.x).toBe(b.jwk.x);
   });
 
+  it("skips keys that are not objects, such as null, instead of throwing", async () => {
+    const rejected: [string | undefined, string][] = [];
+    const { keys, errors } = sourceOf(
+      [{ keys: [null, 42, "a", [a.jwk], a.jwk] } as unknown as JSONWebKeySet],
+      (kid, reason) => rejected.push([kid, reason]),
+    );
+    expect(await keys.refresh()).toBe(true);
+    expect(keys.kids).toEqual(["a"]);
+    expect(rejected).toHaveLength(4);
+    expect(rejected.every(([kid]) => kid === undefined)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it("keeps its keys and its schedule when a listener throws during a scheduled reload", async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    const keys = new JwksKeySource({
+      fetchKeys: async () => {
+        calls++;
+        return (calls === 1 ? jwksOf(a) : { keys: [null, a.jwk] }) as JSONWebKeySet;
+      },
+      refreshInterval: Duration.seconds(30),
+      onRejectedKey: () => {
+        throw new Error("listener failed");
+      },
+      onError: () => {
+        throw new Error("listener failed too");
+      },
+    });
+    await keys.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toBe(3);
+    expect(keys.kids).toEqual(["a"]);
+    keys.stop();
+  });
+
   it("reloads on its interval once started, retrying quickly while it holds no key", async () => {
     vi.useFakeTimers();
     let calls = 0;

@@ -1,4 +1,4 @@
-import type { JSONWebKeySet } from "jose";
+import type { JSONWebKeySet, JWK } from "jose";
 import { type Clock, Duration, systemClock } from "../core/index.js";
 import { importVerificationKey, type VerificationKey } from "./verification-key.js";
 
@@ -85,7 +85,7 @@ export class JwksKeySource implements KeySource {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    await this.refresh();
+    await this.refresh().catch((error: unknown) => this.#report(error));
     this.#schedule();
   }
 
@@ -126,14 +126,34 @@ export class JwksKeySource implements KeySource {
         throw new TypeError('the key set has no "keys" array');
       }
     } catch (error) {
-      this.#onError(error);
+      this.#report(error);
       return false;
     }
+    let next: Map<string, VerificationKey>;
+    try {
+      next = this.#imported(set.keys as unknown[]);
+    } catch (error) {
+      // Whatever a hostile set (or a throwing callback) does, the keys held before stay in force.
+      this.#report(error);
+      return false;
+    }
+    this.#keys = next;
+    this.#document = { keys: [...next.values()].map((key) => key.jwk) };
+    return true;
+  }
+
+  #imported(jwks: readonly unknown[]): Map<string, VerificationKey> {
     const next = new Map<string, VerificationKey>();
-    for (const jwk of set.keys) {
-      const imported = importVerificationKey(jwk);
+    for (const jwk of jwks) {
+      // The set is untrusted JSON: `null`, numbers or arrays in "keys" are skipped, not dereferenced.
+      if (jwk === null || typeof jwk !== "object" || Array.isArray(jwk)) {
+        this.#onRejectedKey(undefined, "JWK is not a JSON object");
+        continue;
+      }
+      const imported = importVerificationKey(jwk as JWK);
       if (!imported.ok) {
-        this.#onRejectedKey(typeof jwk.kid === "string" ? jwk.kid : undefined, imported.reason);
+        const { kid } = jwk as { kid?: unknown };
+        this.#onRejectedKey(typeof kid === "string" ? kid : undefined, imported.reason);
         continue;
       }
       const { kid } = imported.key;
@@ -145,17 +165,25 @@ export class JwksKeySource implements KeySource {
       // Keep the very object when nothing changed, so cached verifications stay valid.
       next.set(kid, previous?.fingerprint === imported.key.fingerprint ? previous : imported.key);
     }
-    this.#keys = next;
-    this.#document = { keys: [...next.values()].map((key) => key.jwk) };
-    return true;
+    return next;
   }
 
   #schedule(): void {
     if (!this.#running) return;
     const delay = this.ready ? this.#refreshMs : Math.min(this.#retryMs, this.#refreshMs);
     this.#timer = setTimeout(() => {
-      void this.refresh().then(() => this.#schedule());
+      // A rejection here would be unhandled and end the process; report it and keep the schedule.
+      void this.refresh()
+        .catch((error: unknown) => this.#report(error))
+        .finally(() => this.#schedule());
     }, delay);
     this.#timer.unref();
+  }
+
+  /** `onError`, made safe to call from a timer: a throwing listener must not end the process. */
+  #report(error: unknown): void {
+    try {
+      this.#onError(error);
+    } catch {}
   }
 }

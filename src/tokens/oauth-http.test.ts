@@ -113,7 +113,7 @@ describe("client_credentials grant", () => {
       iss: ISSUER,
       iat,
       exp: iat + 3600,
-      jti: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(protectedHeader).toEqual({ alg: "ES256", kid: provider.keys.activeKid(), typ: "JWT" });
   });

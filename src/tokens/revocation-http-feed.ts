@@ -19,8 +19,9 @@ export interface RevocationFeedFromUrlOptions {
 }
 
 /**
- * A `fetchFeed` for `RevocationRefresher` that reads `GET <url>?from=<seconds>` with a bearer
- * token. Malformed entries are skipped rather than failing the whole poll.
+ * A `fetchFeed` for `RevocationRefresher` that reads one page, `GET <url>?from=<seconds>`, with a
+ * bearer token; the refresher follows `meta.NEXT_FROM` to the next. Malformed entries are skipped
+ * rather than failing the whole poll.
  */
 export function revocationFeedFromUrl(
   url: string | URL,
@@ -49,11 +50,12 @@ export function parseRevocationFeed(body: unknown): RevocationFeed {
   if (body === null || typeof body !== "object") throw new TypeError("the revocation feed is not an object");
   const { meta, revocations } = body as { meta?: unknown; revocations?: unknown };
   if (!Array.isArray(revocations)) throw new TypeError('the revocation feed has no "revocations" array');
-  const m = (meta ?? {}) as { REFRESH_FROM?: unknown; REFRESH_TIMESTAMP?: unknown };
+  const m = (meta ?? {}) as { REFRESH_FROM?: unknown; REFRESH_TIMESTAMP?: unknown; NEXT_FROM?: unknown };
   return {
     meta: {
       ...(isSeconds(m.REFRESH_FROM) ? { REFRESH_FROM: m.REFRESH_FROM } : {}),
       ...(isSeconds(m.REFRESH_TIMESTAMP) ? { REFRESH_TIMESTAMP: m.REFRESH_TIMESTAMP } : {}),
+      ...(isSeconds(m.NEXT_FROM) ? { NEXT_FROM: m.NEXT_FROM } : {}),
     },
     revocations: revocations.map(parseRevocation).filter((r): r is Revocation => r !== undefined),
   };

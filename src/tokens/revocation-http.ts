@@ -8,7 +8,8 @@ import type { RevocationRequest } from "./revocation-types.js";
 const Problem = Type.Ref("Problem");
 
 /**
- * `POST /revocations` and `GET /revocations?from=` in Plan B's shape. Register it without a prefix:
+ * `POST /revocations` and `GET /revocations?from=` in Plan B's shape, the feed paged through
+ * `meta.NEXT_FROM`. Register it without a prefix:
  * Plan B clients and the `charter tokeninfo` sidecar poll `<server>/revocations`.
  */
 export function revocationsHttp(service: AuthorizedRevocationService): FastifyPluginAsync {
@@ -21,7 +22,7 @@ export function revocationsHttp(service: AuthorizedRevocationService): FastifyPl
           summary: "Revoke a token, every token with given claims, or every token issued before a time",
           operationId: "createRevocation",
           body: RevocationRequestSchema,
-          response: { 201: RevocationSchema, 400: Problem, 401: Problem, 403: Problem },
+          response: { 201: RevocationSchema, 400: Problem, 401: Problem, 403: Problem, 409: Problem },
         },
       },
       async (request, reply) => {
@@ -36,6 +37,8 @@ export function revocationsHttp(service: AuthorizedRevocationService): FastifyPl
         schema: {
           tags: ["revocations"],
           summary: "Revocations made since a time, for token verifiers",
+          description:
+            "Oldest first, at most about 10,000 per answer. When `meta.NEXT_FROM` is present the answer was cut short: read again with `from=NEXT_FROM`.",
           operationId: "listRevocations",
           querystring: Type.Object(
             { from: Type.Optional(Type.Integer({ minimum: 0, description: "seconds since the epoch" })) },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Duration, ManualClock } from "../core/index.js";
 import { hashRevocationValue, tokenRevocationInput } from "./revocation-hash.js";
 import { RevocationList, type RevocationSubject } from "./revocation-list.js";
@@ -99,6 +99,10 @@ describe("RevocationList", () => {
 });
 
 describe("RevocationRefresher", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   function setup(feeds: RevocationFeed[]) {
     const clock = new ManualClock(NOW * 1000);
     const list = new RevocationList({ salt: SALT });
@@ -149,6 +153,74 @@ describe("RevocationRefresher", () => {
     expect(froms).toEqual([NOW - 86_400, NOW - 60, NOW + 10 - 86_400]);
     expect(list.isRevoked(subject({ sub: "a" }))).toBe(false);
     expect(list.isRevoked(subject({ sub: "b" }))).toBe(true);
+  });
+
+  it("follows NEXT_FROM page by page and applies the pages together", async () => {
+    const pages = new Map<number, RevocationFeed>([
+      [NOW - 86_400, { meta: { NEXT_FROM: NOW - 50 }, revocations: [claimRevocation("sub", "a")] }],
+      [NOW - 50, { meta: { NEXT_FROM: NOW - 10 }, revocations: [claimRevocation("sub", "b")] }],
+      [NOW - 10, { meta: {}, revocations: [claimRevocation("sub", "c")] }],
+    ]);
+    const froms: number[] = [];
+    const list = new RevocationList({ salt: SALT });
+    const refresher = new RevocationRefresher({
+      list,
+      clock: new ManualClock(NOW * 1000),
+      lookBack: Duration.days(1),
+      fetchFeed: async (from) => {
+        froms.push(from);
+        return pages.get(from)!;
+      },
+    });
+    expect(await refresher.refresh()).toBe(true);
+    expect(froms).toEqual([NOW - 86_400, NOW - 50, NOW - 10]);
+    expect(list.size).toBe(3);
+    expect(list.version).toBe(1);
+  });
+
+  it("refuses a feed whose NEXT_FROM does not advance, and a page failing halfway, keeping the list", async () => {
+    for (const second of [
+      () => Promise.resolve<RevocationFeed>({ meta: { NEXT_FROM: NOW - 86_400 }, revocations: [] }),
+      () => Promise.reject(new Error("down")),
+    ]) {
+      const errors: unknown[] = [];
+      const list = new RevocationList({ salt: SALT });
+      let calls = 0;
+      const refresher = new RevocationRefresher({
+        list,
+        clock: new ManualClock(NOW * 1000),
+        lookBack: Duration.days(1),
+        fetchFeed: async () =>
+          ++calls === 1
+            ? { meta: { NEXT_FROM: NOW - 86_400 + 5 }, revocations: [claimRevocation("sub", "a")] }
+            : second(),
+        onError: (e) => errors.push(e),
+      });
+      expect(await refresher.refresh()).toBe(false);
+      expect(errors).toHaveLength(1);
+      expect(list.size).toBe(0);
+      expect(refresher.loaded).toBe(false);
+    }
+  });
+
+  it("keeps polling on schedule when its error listener throws", async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    const refresher = new RevocationRefresher({
+      list: new RevocationList({ salt: SALT }),
+      interval: Duration.seconds(10),
+      fetchFeed: async () => {
+        calls++;
+        throw new Error("down");
+      },
+      onError: () => {
+        throw new Error("listener failed");
+      },
+    });
+    await refresher.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(calls).toBe(4);
+    refresher.stop();
   });
 
   it("keeps the list and reports when a poll fails", async () => {

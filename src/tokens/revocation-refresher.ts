@@ -4,7 +4,10 @@ import type { RevocationFeed } from "./revocation-types.js";
 
 export interface RevocationRefresherOptions {
   readonly list: RevocationList;
-  /** Revocations made at or after `from` (seconds): the server reads its table, a sidecar the API. */
+  /**
+   * Revocations made at or after `from` (seconds): the server reads its table, a sidecar the API.
+   * May answer one page at a time: `meta.NEXT_FROM` is followed until a page comes without it.
+   */
   readonly fetchFeed: (from: number) => Promise<RevocationFeed>;
   /** Default: the system clock. */
   readonly clock?: Clock;
@@ -57,7 +60,7 @@ export class RevocationRefresher {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    await this.refresh();
+    await this.refresh().catch((error: unknown) => this.#report(error));
     this.#schedule();
   }
 
@@ -82,13 +85,13 @@ export class RevocationRefresher {
         this.#lastPoll === undefined
           ? startedAt - this.#lookBackSeconds
           : this.#lastPoll - this.#toleranceSeconds;
-      const feed = await this.#fetchFeed(from);
+      const feed = await this.#fetchAll(from);
       const forced = feed.meta.REFRESH_TIMESTAMP;
       if (forced !== undefined && (this.#refreshTimestamp === undefined || forced > this.#refreshTimestamp)) {
         const isFirst = this.#refreshTimestamp === undefined && this.#lastPoll === undefined;
         this.#refreshTimestamp = forced;
         if (!isFirst) {
-          const full = await this.#fetchFeed(startedAt - this.#lookBackSeconds);
+          const full = await this.#fetchAll(startedAt - this.#lookBackSeconds);
           // Cleared and refilled in one synchronous step: no verification sees a half-built list.
           this.#list.clear();
           this.#list.addAll(full.revocations);
@@ -100,16 +103,50 @@ export class RevocationRefresher {
       this.#lastPoll = startedAt;
       return true;
     } catch (error) {
-      this.#onError(error);
+      this.#report(error);
       return false;
     }
+  }
+
+  /**
+   * Every page from `from` on, following `meta.NEXT_FROM`; the first page's meta is kept. All pages
+   * are read before any is applied, so a failure halfway leaves the list as it was and the next
+   * poll starts from the same place.
+   */
+  async #fetchAll(from: number): Promise<RevocationFeed> {
+    const first = await this.#fetchFeed(from);
+    let next = first.meta.NEXT_FROM;
+    if (next === undefined) return first;
+    const revocations = [...first.revocations];
+    let at = from;
+    while (next !== undefined) {
+      if (!(next > at)) {
+        throw new Error(`the revocation feed does not advance: NEXT_FROM ${next} after from=${at}`);
+      }
+      at = next;
+      const page = await this.#fetchFeed(at);
+      for (const revocation of page.revocations) revocations.push(revocation);
+      next = page.meta.NEXT_FROM;
+    }
+    const { NEXT_FROM: _, ...meta } = first.meta;
+    return { meta, revocations };
   }
 
   #schedule(): void {
     if (!this.#running) return;
     this.#timer = setTimeout(() => {
-      void this.refresh().then(() => this.#schedule());
+      // A rejection here would be unhandled and end the process; report it and keep the schedule.
+      void this.refresh()
+        .catch((error: unknown) => this.#report(error))
+        .finally(() => this.#schedule());
     }, this.#intervalMs);
     this.#timer.unref();
+  }
+
+  /** `onError`, made safe to call from a timer: a throwing listener must not end the process. */
+  #report(error: unknown): void {
+    try {
+      this.#onError(error);
+    } catch {}
   }
 }

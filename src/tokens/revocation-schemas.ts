@@ -100,7 +100,14 @@ export const RevocationSchema = Type.Union(
 export const RevocationFeedSchema = Type.Object(
   {
     meta: Type.Object(
-      { REFRESH_FROM: Type.Optional(Seconds), REFRESH_TIMESTAMP: Type.Optional(Seconds) },
+      {
+        REFRESH_FROM: Type.Optional(Seconds),
+        REFRESH_TIMESTAMP: Type.Optional(Seconds),
+        NEXT_FROM: Type.Optional({
+          ...Seconds,
+          description: "present when the answer was cut short: read on with from=NEXT_FROM",
+        }),
+      },
       { additionalProperties: false },
     ),
     revocations: Type.Array(RevocationSchema),

@@ -27,7 +27,15 @@ export interface RevocationServiceOptions {
    * Must exceed the longest token lifetime, or an old revocation could be missed at start-up.
    */
   readonly retention?: Duration;
+  /**
+   * Most revocations one `feed` answer holds (a little more only when one second holds more);
+   * default 10,000. Readers follow `meta.NEXT_FROM` for the rest.
+   */
+  readonly pageSize?: number;
 }
+
+/** Default `pageSize`: one answer stays around a megabyte of JSON. */
+export const REVOCATION_PAGE_SIZE = 10_000;
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const E = RevocationErrors;
@@ -44,6 +52,7 @@ export class RevocationService {
   readonly #clock: Clock;
   readonly #maxFutureSkewSeconds: number;
   readonly #retentionSeconds: number;
+  readonly #pageSize: number;
 
   constructor(options: RevocationServiceOptions) {
     this.#db = options.db;
@@ -53,6 +62,10 @@ export class RevocationService {
     this.#clock = options.clock ?? systemClock;
     this.#maxFutureSkewSeconds = (options.maxFutureSkew ?? Duration.seconds(5)).seconds;
     this.#retentionSeconds = (options.retention ?? Duration.days(30)).seconds;
+    this.#pageSize = options.pageSize ?? REVOCATION_PAGE_SIZE;
+    if (!Number.isSafeInteger(this.#pageSize) || this.#pageSize < 1) {
+      throw new RangeError(`pageSize must be a positive integer, got ${options.pageSize}`);
+    }
   }
 
   /** The longest look-back of a feed; verifiers start from `now - retention`. */
@@ -79,11 +92,18 @@ export class RevocationService {
     return revocation;
   }
 
-  /** Revocations made at or after `from` (seconds), or within the retention period. */
+  /**
+   * Revocations made at or after `from` (seconds), or within the retention period, oldest first
+   * and at most about `pageSize` of them; `meta.NEXT_FROM` says where the rest starts.
+   */
   async feed(from?: number): Promise<RevocationFeed> {
     const oldest = epochSeconds(this.#clock) - this.#retentionSeconds;
     const since = from === undefined ? oldest : Math.max(from, oldest);
-    return { meta: {}, revocations: await this.#store.listSince(new Date(since * 1000)) };
+    const page = await this.#store.listPage(since, this.#pageSize);
+    return {
+      meta: page.nextFrom === undefined ? {} : { NEXT_FROM: page.nextFrom },
+      revocations: page.revocations,
+    };
   }
 
   #hashed(request: RevocationRequest, now: number): Revocation {

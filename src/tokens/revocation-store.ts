@@ -43,16 +43,34 @@ export class RevocationStore {
     return String(row.id);
   }
 
-  /** Every revocation made at or after `from`, oldest first. */
-  async listSince(from: Date): Promise<Revocation[]> {
-    const rows = await this.#db
+  /**
+   * Revocations made at or after `from` (whole seconds), oldest first, about `limit` of them. A
+   * page holds whole seconds: when the limit cuts into a second, that second is left to the next
+   * page (`nextFrom`); when a single second holds more than `limit`, it is returned whole, so a
+   * reader always advances.
+   */
+  async listPage(from: number, limit: number): Promise<{ revocations: Revocation[]; nextFrom?: number }> {
+    const rows = await this.#select()
+      .where("revoked_at", ">=", fromSeconds(from))
+      .limit(limit + 1)
+      .execute();
+    if (rows.length <= limit) return { revocations: rows.map(toRevocation) };
+    const cut = toSeconds(rows[limit]!.revoked_at);
+    const whole = rows.slice(0, limit).filter((row) => toSeconds(row.revoked_at) < cut);
+    if (whole.length > 0) return { revocations: whole.map(toRevocation), nextFrom: cut };
+    const second = await this.#select()
+      .where("revoked_at", ">=", fromSeconds(cut))
+      .where("revoked_at", "<", fromSeconds(cut + 1))
+      .execute();
+    return { revocations: second.map(toRevocation), nextFrom: cut + 1 };
+  }
+
+  #select() {
+    return this.#db
       .selectFrom("revocations")
       .select(["type", "token_hash", "claim_names", "value_hash", "issued_before", "revoked_at"])
-      .where("revoked_at", ">=", from)
       .orderBy("revoked_at")
-      .orderBy("id")
-      .execute();
-    return rows.map(toRevocation);
+      .orderBy("id");
   }
 }
 

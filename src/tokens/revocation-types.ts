@@ -44,6 +44,12 @@ export interface RevocationFeed {
     /** When present and newer than the last one seen, a reader rebuilds its list from `REFRESH_FROM`. */
     readonly REFRESH_FROM?: number;
     readonly REFRESH_TIMESTAMP?: number;
+    /**
+     * Present when this page was cut short: the rest starts at this second, so read again with
+     * `from=NEXT_FROM`. Pages hold whole seconds, so nothing is repeated or skipped. Charter's
+     * extension of Plan B's shape; a Plan B reader ignores it and sees only the first page.
+     */
+    readonly NEXT_FROM?: number;
   };
   readonly revocations: readonly Revocation[];
 }

@@ -43,7 +43,7 @@ describe("TokenIssuer", () => {
         iat,
         exp: iat + 8 * 3600,
         azp: "charter-cli",
-        jti: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+        jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
     },
   );

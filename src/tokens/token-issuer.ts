@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { type Clock, Duration, REALMS, type Realm, systemClock } from "../core/index.js";
 import type { SigningKey } from "./signing-key.js";
 import type { AccessTokenClaims, IssuedToken, TokenSubject } from "./types.js";
@@ -105,7 +105,7 @@ export class TokenIssuer {
       exp: iat + expiresIn,
       ...(subject.clientId === subject.sub ? {} : { azp: subject.clientId }),
       // Makes every token distinct, so revoking one TOKEN never revokes a twin issued in the same second.
-      jti: randomBytes(12).toString("base64url"),
+      jti: randomUUID(),
     };
     const signingInput = key.headerPrefix + Buffer.from(JSON.stringify(claims)).toString("base64url");
     return {

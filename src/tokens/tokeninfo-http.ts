@@ -81,7 +81,9 @@ export function tokeninfoHttp(
         }
         verified.tokeninfo ??= tokeninfoPieces(verified);
         // A string with a JSON content type is sent as it is: no serializer runs on the hot path.
-        return reply.type("application/json; charset=utf-8").send(tokeninfoJson(verified.tokeninfo, nowSeconds()));
+        return reply
+          .type("application/json; charset=utf-8")
+          .send(tokeninfoJson(verified.tokeninfo, nowSeconds()));
       },
     );
   };

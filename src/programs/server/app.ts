@@ -197,7 +197,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
     );
     await app.register(oauthHttp(tokens));
     await app.register(tokeninfoHttp(verifier, { clock }));
-    await app.register(revocationsHttp(new AuthorizedRevocationService(revocations)));
+    await app.register(revocationsHttp(new AuthorizedRevocationService(revocations, { verifier })));
     await app.register(scopesHttp({ registry: new AuthorizedScopeRegistry(registry) }));
     await app.register(identityHttp({ identity: new AuthorizedIdentityService(identity) }));
     const apps = new AppsService({ db, audit, clock });

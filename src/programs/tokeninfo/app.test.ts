@@ -8,7 +8,7 @@ import {
   mintTestToken,
   type TestSigner,
 } from "../../tokens/verification-fixtures.js";
-import { type RunningTokeninfo, startTokeninfo } from "./app.js";
+import { buildTokeninfoApp, type RunningTokeninfo, startTokeninfo } from "./app.js";
 import { readTokeninfoConfig } from "./config.js";
 
 let signer: TestSigner;
@@ -25,6 +25,8 @@ afterEach(async () => {
 interface FakeCharter {
   readonly url: string;
   servingKeys: boolean;
+  /** Served instead of the signer's key set when set. */
+  keySet?: unknown;
   feed: RevocationFeed;
   readonly tokenRequests: string[];
 }
@@ -43,7 +45,7 @@ async function fakeCharter(): Promise<FakeCharter> {
     jwks_uri: `${state.url}/oauth2/connect/keys`,
   }));
   app.get("/oauth2/connect/keys", async (_req, reply) =>
-    state.servingKeys ? jwksOf(signer) : reply.status(503).send({ error: "starting" }),
+    state.servingKeys ? (state.keySet ?? jwksOf(signer)) : reply.status(503).send({ error: "starting" }),
   );
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
@@ -64,14 +66,19 @@ async function fakeCharter(): Promise<FakeCharter> {
   return state;
 }
 
-async function sidecarFor(charter: FakeCharter, env: Record<string, string> = {}): Promise<RunningTokeninfo> {
+async function sidecarFor(
+  charter: FakeCharter,
+  env: Record<string, string> = {},
+  logger = createLogger({ level: "silent" }),
+): Promise<RunningTokeninfo> {
   const config = readTokeninfoConfig({
     CHARTER_URL: charter.url,
     TOKENINFO_PORT: "0",
     TOKENINFO_REVOCATIONS_INTERVAL: "200ms",
+    TOKENINFO_KEYS_REFRESH_INTERVAL: "200ms",
     ...env,
   });
-  const sidecar = await startTokeninfo(config, { logger: createLogger({ level: "silent" }) });
+  const sidecar = await startTokeninfo(config, { logger });
   closers.push(() => sidecar.close());
   return sidecar;
 }
@@ -102,6 +109,45 @@ describe("charter tokeninfo", () => {
     expect(keys.keys.map((k) => k.kid)).toEqual([signer.kid]);
     const metrics = await (await fetch(`${sidecar.url}/metrics`)).text();
     expect(metrics).toContain('charter_tokeninfo_requests_total{outcome="valid"} 1');
+  });
+
+  it("survives a key set holding null, using the usable keys and reloading on schedule", async () => {
+    const charter = await fakeCharter();
+    charter.servingKeys = true;
+    charter.keySet = { keys: [null, 7, ...jwksOf(signer).keys] };
+    const sidecar = await sidecarFor(charter);
+    await sidecar.start();
+    expect((await fetch(`${sidecar.url}/health`)).status).toBe(200);
+    // Let a few scheduled reloads of the same set run: none may end the process.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const token = await mintTestToken(signer, { claims: { iss: charter.url } });
+    const info = await fetch(`${sidecar.url}/oauth2/tokeninfo`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(info.status).toBe(200);
+  });
+
+  it("warns loudly at start when plain http to another host was allowed", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: "warn",
+      destination: { write: (line: string) => lines.push(line) },
+    });
+    const config = readTokeninfoConfig({
+      CHARTER_URL: "http://charter.invalid:9",
+      TOKENINFO_ALLOW_INSECURE_HTTP: "true",
+      TOKENINFO_PORT: "0",
+    });
+    const sidecar = buildTokeninfoApp(config, {
+      logger,
+      fetch: (async () => {
+        throw new Error("offline");
+      }) as typeof fetch,
+    });
+    closers.push(() => sidecar.close());
+    await sidecar.start();
+    const warning = lines.map((line) => JSON.parse(line)).find((entry) => /INSECURE HTTP/.test(entry.msg));
+    expect(warning).toMatchObject({ level: 40, variables: ["CHARTER_URL"] });
   });
 
   it("refuses tokens of another issuer than the one Charter announces", async () => {

@@ -158,6 +158,12 @@ export function buildTokeninfoApp(
 
   let starting: Promise<void> | undefined;
   const start = async (): Promise<void> => {
+    if (config.insecureUrls.length > 0) {
+      logger.warn(
+        { variables: config.insecureUrls },
+        `INSECURE HTTP: ${config.insecureUrls.join(", ")} reach a host other than loopback over plain http (TOKENINFO_ALLOW_INSECURE_HTTP=true); signing keys, the client secret and tokens travel in clear text and can be read or replaced on the way`,
+      );
+    }
     if (revocations === undefined) {
       logger.warn(
         "REVOCATIONS ARE NOT ENFORCED: set TOKENINFO_CLIENT_ID, TOKENINFO_CLIENT_SECRET_FILE and TOKENINFO_REVOCATION_SALT_FILE so that revoked tokens are refused",
@@ -176,7 +182,10 @@ export function buildTokeninfoApp(
       return currentVerifier() !== undefined;
     },
     start() {
-      starting ??= start();
+      // Callers fire and forget this; a rejection would be unhandled and end the process.
+      starting ??= start().catch((error: unknown) => {
+        logger.error({ err: messageOf(error) }, "tokeninfo could not start its background loads");
+      });
       return starting;
     },
     async close() {

@@ -45,6 +45,11 @@ export interface TokeninfoConfig {
   readonly revocations: TokeninfoRevocationConfig | undefined;
   /** `TOKENINFO_LOG_LEVEL` / `--log-level`, default `info`. */
   readonly logLevel: string;
+  /**
+   * The variables whose plain-`http:` URL to a host other than loopback was accepted only because
+   * `TOKENINFO_ALLOW_INSECURE_HTTP=true`; the sidecar warns about each at start. Empty otherwise.
+   */
+  readonly insecureUrls: readonly string[];
 }
 
 export class TokeninfoConfigError extends Error {
@@ -83,6 +88,21 @@ export function readTokeninfoConfig(
     const value = merged[name]?.trim();
     return value === undefined || value === "" ? undefined : value;
   };
+  const allowInsecure = flag("TOKENINFO_ALLOW_INSECURE_HTTP", get("TOKENINFO_ALLOW_INSECURE_HTTP"));
+  const insecureUrls: string[] = [];
+  const httpUrl = (name: string, value: string): string => {
+    const url = parsedHttpUrl(name, value);
+    if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+      // Keys, the client secret and the sidecar's bearer token would cross the network in clear text.
+      if (!allowInsecure) {
+        throw new TokeninfoConfigError(
+          `${name} "${value}" uses http: to a host other than loopback; use https:, or set TOKENINFO_ALLOW_INSECURE_HTTP=true to accept clear text`,
+        );
+      }
+      insecureUrls.push(name);
+    }
+    return value.replace(/\/+$/, "");
+  };
   const charterUrl = httpUrl("CHARTER_URL", get("CHARTER_URL") ?? "http://127.0.0.1:8080");
   const issuer = get("TOKENINFO_ISSUER");
   const jwksUrl = optional(get("TOKENINFO_JWKS_URL"), (v) => httpUrl("TOKENINFO_JWKS_URL", v));
@@ -103,6 +123,7 @@ export function readTokeninfoConfig(
       `TOKENINFO_LOG_LEVEL "${logLevel}" is not one of ${LOG_LEVELS.join(", ")}`,
     );
   }
+  const revocations = revocationConfig(get, charterUrl, httpUrl);
   return Object.freeze({
     charterUrl,
     host: get("TOKENINFO_HOST") ?? "127.0.0.1",
@@ -121,14 +142,16 @@ export function readTokeninfoConfig(
       "10s",
     ),
     cacheSize: integer("TOKENINFO_CACHE_SIZE", get("TOKENINFO_CACHE_SIZE"), 100_000, 0, 10_000_000),
-    revocations: revocationConfig(get, charterUrl),
+    revocations,
     logLevel,
+    insecureUrls: Object.freeze(insecureUrls),
   });
 }
 
 function revocationConfig(
   get: (name: string) => string | undefined,
   charterUrl: string,
+  httpUrl: (name: string, value: string) => string,
 ): TokeninfoRevocationConfig | undefined {
   const clientId = get("TOKENINFO_CLIENT_ID");
   if (clientId === undefined) return undefined;
@@ -200,12 +223,28 @@ function flagsAsEnv(args: readonly string[]): Record<string, string> {
   return env;
 }
 
-function httpUrl(name: string, value: string): string {
+function parsedHttpUrl(name: string, value: string): URL {
+  let url: URL | undefined;
   try {
-    const url = new URL(value);
-    if (url.protocol === "http:" || url.protocol === "https:") return value.replace(/\/+$/, "");
+    url = new URL(value);
   } catch {}
+  if (url?.protocol === "http:" || url?.protocol === "https:") return url;
   throw new TokeninfoConfigError(`${name} "${value}" is not an http(s) URL`);
+}
+
+/**
+ * Whether a URL's host (as `URL` normalizes it, so `127.1` is `127.0.0.1`) is this machine:
+ * `localhost`, 127.0.0.0/8 or `[::1]`. Nothing else may be reached over plain http.
+ */
+function isLoopback(hostname: string): boolean {
+  if (hostname === "localhost" || hostname === "[::1]") return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+function flag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  throw new TokeninfoConfigError(`${name} "${value}" is not "true" or "false"`);
 }
 
 function integer(
