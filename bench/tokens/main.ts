@@ -24,7 +24,7 @@ const { values: flags } = parseArgs({
     seconds: { type: "string", default: "5" },
     warmup: { type: "string", default: "2" },
     only: { type: "string", default: "a,b,c" },
-    connections: { type: "string", default: "32" },
+    connections: { type: "string", default: "16" },
   },
 });
 const RUNS = positive("runs");
