@@ -21,6 +21,7 @@ export const IdentityErrors = defineErrors({
   IDENTITY_INVALID_CREDENTIALS: { kind: "unauthenticated", title: "User id or password is wrong" },
   IDENTITY_INVALID_CLIENT: { kind: "unauthenticated", title: "Client authentication failed" },
   IDENTITY_FORBIDDEN: { kind: "forbidden", title: "Not allowed" },
+  IDENTITY_TOO_MANY_ATTEMPTS: { kind: "rate_limited", title: "Too many login attempts" },
   IDENTITY_CLIENT_ID_RESERVED: { kind: "invalid", title: "Client id is reserved for Charter itself" },
 });
 

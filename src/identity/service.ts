@@ -12,6 +12,7 @@ import type { Database } from "../db/index.js";
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from "./client-secret.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { IdentityErrors } from "./errors.js";
+import { LoginThrottle } from "./login-throttle.js";
 import { PasswordHasher } from "./password-hasher.js";
 import { checkRedirectUri } from "./redirect-uri.js";
 import type { ScopeCatalog } from "./scope-catalog.js";
@@ -135,6 +136,7 @@ export class IdentityService {
   readonly #clock: Clock;
   readonly #passwords: PasswordHasher;
   readonly #onClientChanged: (clientId: string) => void;
+  readonly #logins: LoginThrottle;
   readonly #onSubjectInvalidated: (subject: { readonly realm: Realm; readonly sub: string }) => void;
 
   constructor(options: IdentityServiceOptions) {
@@ -145,6 +147,7 @@ export class IdentityService {
     this.#scopes = options.scopes;
     this.#clock = options.clock ?? systemClock;
     this.#passwords = options.passwords ?? new PasswordHasher();
+    this.#logins = new LoginThrottle({ clock: this.#clock });
   }
 
   // Teams
@@ -284,7 +287,12 @@ export class IdentityService {
     if (input.currentPassword !== undefined) {
       const credentials = await this.#store.findUserCredentials(id);
       if (credentials === undefined) throw this.#userNotFound(id);
-      if (!(await this.#passwords.verify(input.currentPassword, credentials.passwordHash))) {
+      const currentPassword = input.currentPassword;
+      const matches = await this.#logins.attempt(id, async () => {
+        const ok = await this.#passwords.verify(currentPassword, credentials.passwordHash);
+        return { ok, value: true };
+      });
+      if (matches === undefined) {
         throw IdentityErrors.IDENTITY_CURRENT_PASSWORD_WRONG(
           `current password of user "${id}" does not match`,
         );
@@ -326,15 +334,19 @@ export class IdentityService {
    * its timing tells which.
    */
   async authenticatePerson(userId: string, password: string): Promise<AuthenticatedPerson> {
-    const credentials = await this.#store.findUserCredentials(userId);
-    const matches =
-      credentials === undefined
-        ? await this.#passwords.verifyDummy(password)
-        : await this.#passwords.verify(password, credentials.passwordHash);
-    if (credentials === undefined || !matches || credentials.disabled) {
+    const person = await this.#logins.attempt(userId, async () => {
+      const credentials = await this.#store.findUserCredentials(userId);
+      const matches =
+        credentials === undefined
+          ? await this.#passwords.verifyDummy(password)
+          : await this.#passwords.verify(password, credentials.passwordHash);
+      const ok = credentials !== undefined && matches && !credentials.disabled;
+      return { ok, value: ok ? { id: credentials.id, scopes: credentials.scopes } : undefined };
+    });
+    if (person === undefined) {
       throw IdentityErrors.IDENTITY_INVALID_CREDENTIALS("the user id or the password is wrong");
     }
-    return { id: credentials.id, scopes: credentials.scopes };
+    return person;
   }
 
   // Clients
