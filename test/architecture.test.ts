@@ -34,7 +34,8 @@ function partOf(path: string): string | undefined {
   return rel.split(sep)[0];
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 function importsOf(path: string): string[] {
   const text = readFileSync(path, "utf8");
@@ -57,7 +58,8 @@ describe("architecture", () => {
         const target = resolve(dirname(file), spec).replace(/\.js$/, ".ts");
         const to = partOf(target);
         if (to === undefined) {
-          if (!file.endsWith(".test.ts")) violations.push(`${relative(root, file)} imports ${spec} outside src/`);
+          if (!file.endsWith(".test.ts"))
+            violations.push(`${relative(root, file)} imports ${spec} outside src/`);
           continue;
         }
         if (to === from) continue;

@@ -3,6 +3,7 @@ import * as m0001 from "./0001_identity.js";
 import * as m0002 from "./0002_tokens.js";
 import * as m0003 from "./0003_audit.js";
 import * as m0004 from "./0004_revocations.js";
+import * as m0005 from "./0005_apps.js";
 
 /** Every migration, in the order it applies. Append only. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   "0002_tokens": m0002,
   "0003_audit": m0003,
   "0004_revocations": m0004,
+  "0005_apps": m0005,
 };

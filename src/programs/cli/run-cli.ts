@@ -2,6 +2,8 @@ import { Command, CommanderError } from "commander";
 import { ExitCode } from "./cli-error.js";
 import type { CliIo } from "./cli-io.js";
 import { type CommandContext, createCommandContext } from "./command-context.js";
+import { appCommand } from "./commands/app/app.js";
+import { approveCommand } from "./commands/approve/approve.js";
 import { auditCommand } from "./commands/audit/audit.js";
 import { clientCommand } from "./commands/client/client.js";
 import { loginCommand } from "./commands/login.js";
@@ -12,6 +14,7 @@ import { teamCommand } from "./commands/team/team.js";
 import { tokenCommand } from "./commands/token.js";
 import { tokeninfoCommand } from "./commands/tokeninfo.js";
 import { userCommand } from "./commands/user/user.js";
+import { versionCommand } from "./commands/version/version.js";
 import { describeError } from "./output/describe-error.js";
 import { packageVersion } from "./version.js";
 
@@ -66,6 +69,9 @@ function buildProgram(program: Command, context: CommandContext): void {
     .addCommand(teamCommand(context))
     .addCommand(userCommand(context))
     .addCommand(clientCommand(context))
+    .addCommand(appCommand(context))
+    .addCommand(versionCommand(context))
+    .addCommand(approveCommand(context))
     .addCommand(scopeCommand(context))
     .addCommand(auditCommand(context))
     .addCommand(serverCommand(context))

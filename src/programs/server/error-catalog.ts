@@ -1,3 +1,4 @@
+import { AppsErrors } from "../../apps/index.js";
 import { AuditErrors } from "../../audit/index.js";
 import { CoreErrors, type ErrorSpec } from "../../core/index.js";
 import { IdentityErrors } from "../../identity/index.js";
@@ -14,4 +15,5 @@ export const ERROR_CATALOG: ReadonlyArray<{
   { part: "tokens (verification)", specs: VerificationErrors.specs },
   { part: "tokens (revocation)", specs: RevocationErrors.specs },
   { part: "audit", specs: AuditErrors.specs },
+  { part: "apps", specs: AppsErrors.specs },
 ];
