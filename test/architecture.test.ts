@@ -1,24 +1,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { environmentReaders, importViolations, type SourceFile } from "./support/architecture-rules.js";
 
 const root = resolve(import.meta.dirname, "..");
 const src = join(root, "src");
-
-/**
- * Which parts each part may import (through their index.ts only). Programs may import anything.
- * Direction from ARCHITECTURE.md: core <- db, cloud <- parts <- programs; audit sits on top of parts.
- */
-const ALLOWED: Record<string, readonly string[]> = {
-  core: [],
-  db: ["core"],
-  cloud: ["core"],
-  identity: ["core", "db", "cloud"],
-  tokens: ["core", "db", "cloud", "identity"],
-  audit: ["core", "db", "cloud"],
-  apps: ["core", "db", "cloud", "identity", "tokens"],
-  images: ["core", "db", "cloud", "identity", "tokens", "apps"],
-};
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -28,21 +14,7 @@ function files(dir: string): string[] {
   });
 }
 
-function partOf(path: string): string | undefined {
-  const rel = relative(src, path);
-  if (rel.startsWith("..")) return undefined;
-  return rel.split(sep)[0];
-}
-
-const IMPORT =
-  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
-
-function importsOf(path: string): string[] {
-  const text = readFileSync(path, "utf8");
-  return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!).filter((s) => s.startsWith("."));
-}
-
-const sources = files(src);
+const sources: SourceFile[] = files(src).map((path) => ({ path, text: readFileSync(path, "utf8") }));
 
 describe("architecture", () => {
   it("finds the source tree", () => {
@@ -50,41 +22,46 @@ describe("architecture", () => {
   });
 
   it("parts import other parts only through their index.ts, and only downwards", () => {
-    const violations: string[] = [];
-    for (const file of sources) {
-      const from = partOf(file)!;
-      if (from === "programs") continue;
-      for (const spec of importsOf(file)) {
-        const target = resolve(dirname(file), spec).replace(/\.js$/, ".ts");
-        const to = partOf(target);
-        if (to === undefined) {
-          if (!file.endsWith(".test.ts"))
-            violations.push(`${relative(root, file)} imports ${spec} outside src/`);
-          continue;
-        }
-        if (to === from) continue;
-        const allowed = ALLOWED[from] ?? ["core", "db", "cloud", "identity", "tokens"];
-        if (!allowed.includes(to)) {
-          violations.push(`${relative(root, file)} imports part "${to}", which "${from}" may not depend on`);
-        } else if (relative(join(src, to), target) !== "index.ts") {
-          violations.push(`${relative(root, file)} imports ${spec}; use ${to}/index.js instead`);
-        }
-      }
-    }
-    expect(violations).toEqual([]);
+    expect(importViolations(root, sources)).toEqual([]);
   });
 
   it("nothing outside src/programs reads process.env", () => {
-    const offenders = sources
-      .filter((f) => partOf(f) !== "programs")
-      .filter((f) => /process\.env\b/.test(readFileSync(f, "utf8")))
-      .map((f) => relative(root, f));
-    expect(offenders).toEqual([]);
+    expect(environmentReaders(root, sources)).toEqual([]);
   });
 
   it("every part has an index.ts as its surface", () => {
     const parts = readdirSync(src).filter((d) => d !== "programs" && statSync(join(src, d)).isDirectory());
-    const missing = parts.filter((p) => !sources.includes(join(src, p, "index.ts")));
+    const missing = parts.filter((p) => !sources.some((s) => s.path === join(src, p, "index.ts")));
     expect(missing).toEqual([]);
+  });
+});
+
+describe("the architecture rules catch", () => {
+  const at = (path: string, text: string): SourceFile => ({ path: join(root, path), text });
+
+  it("a part reaching into another part's files", () => {
+    const violations = importViolations(root, [
+      at("src/tokens/x.ts", 'import { IdentityStore } from "../identity/store.js";'),
+    ]);
+    expect(violations).toEqual([
+      "src/tokens/x.ts imports ../identity/store.js; use identity/index.js instead",
+    ]);
+  });
+
+  it("a part importing upwards", () => {
+    const violations = importViolations(root, [
+      at("src/identity/x.ts", 'export { x } from "../tokens/index.js";'),
+    ]);
+    expect(violations).toEqual([
+      'src/identity/x.ts imports part "tokens", which "identity" may not depend on',
+    ]);
+  });
+
+  it("a part reading the environment, but not a program", () => {
+    const readers = environmentReaders(root, [
+      at("src/audit/x.ts", "const level = process.env.LEVEL;"),
+      at("src/programs/server/config.ts", "const port = process.env.CHARTER_PORT;"),
+    ]);
+    expect(readers).toEqual(["src/audit/x.ts"]);
   });
 });
