@@ -147,6 +147,27 @@ export function CopyButton(props: { readonly text: string; readonly label?: stri
 }
 
 /** Forward-only cursors made two-way: the console remembers the cursors of the pages it came through. */
+/**
+ * Keyset paging for a list page: the stack of cursors that led to the page shown, so "Previous"
+ * needs no cursor from the server. `pager(next_cursor)` gives the `Pager`'s props.
+ */
+export function useCursorPages<C>() {
+  const [cursors, setCursors] = useState<C[]>([]);
+  return {
+    cursor: cursors.at(-1),
+    reset: () => setCursors([]),
+    pager: (next: C | null) => ({
+      page: cursors.length + 1,
+      hasPrevious: cursors.length > 0,
+      hasNext: next !== null,
+      onPrevious: () => setCursors(cursors.slice(0, -1)),
+      onNext: () => {
+        if (next !== null) setCursors([...cursors, next]);
+      },
+    }),
+  };
+}
+
 export function Pager(props: {
   readonly hasPrevious: boolean;
   readonly hasNext: boolean;

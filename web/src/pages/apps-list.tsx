@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, Fragment, useState } from "react";
 import { get } from "../api";
-import { Badge, Empty, ErrorState, Loading, PageHeader, Pager } from "../components";
+import { Badge, Empty, ErrorState, Loading, PageHeader, Pager, useCursorPages } from "../components";
 import { Link, navigate, useLocation } from "../router";
 import type { App, Page, Team } from "../types";
 
@@ -39,9 +39,9 @@ export function AppsPage() {
   const search = query.get("search") ?? "";
   const team = query.get("team") ?? "";
   const inactive = query.get("inactive") === "1";
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorPages<string>();
   const [draft, setDraft] = useState(search);
-  const cursor = cursors.at(-1);
+  const cursor = pages.cursor;
   const teams = useTeams();
 
   const apps = useQuery({
@@ -63,7 +63,7 @@ export function AppsPage() {
       if (value === "") next.delete(key);
       else next.set(key, value);
     }
-    setCursors([]);
+    pages.reset();
     const text = next.toString();
     navigate(text === "" ? "/apps" : `/apps?${text}`, { replace: true });
   };
@@ -173,13 +173,7 @@ export function AppsPage() {
               </li>
             ))}
           </ul>
-          <Pager
-            page={cursors.length + 1}
-            hasPrevious={cursors.length > 0}
-            hasNext={apps.data.next_cursor !== null}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() => apps.data.next_cursor !== null && setCursors([...cursors, apps.data.next_cursor])}
-          />
+          <Pager {...pages.pager(apps.data.next_cursor)} />
         </>
       )}
     </>

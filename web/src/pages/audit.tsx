@@ -1,7 +1,17 @@
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { get } from "../api";
-import { Badge, Empty, ErrorState, FormError, formatTime, Loading, PageHeader, Pager } from "../components";
+import {
+  Badge,
+  Empty,
+  ErrorState,
+  FormError,
+  formatTime,
+  Loading,
+  PageHeader,
+  Pager,
+  useCursorPages,
+} from "../components";
 import type { AuditPage as AuditPageJson, AuditReport } from "../types";
 
 interface Filters {
@@ -66,8 +76,8 @@ function VerifyPanel() {
 export function AuditPage() {
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [cursors, setCursors] = useState<number[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages<number>();
+  const cursor = pages.cursor;
   const entries = useQuery({
     queryKey: ["audit", filters, cursor],
     queryFn: () =>
@@ -85,7 +95,7 @@ export function AuditPage() {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setCursors([]);
+    pages.reset();
     setFilters(draft);
   };
   const field = (key: keyof Filters) => ({
@@ -137,7 +147,7 @@ export function AuditPage() {
             onClick={() => {
               setDraft(NO_FILTERS);
               setFilters(NO_FILTERS);
-              setCursors([]);
+              pages.reset();
             }}
           >
             Reset
@@ -188,15 +198,7 @@ export function AuditPage() {
               </table>
             </div>
           </div>
-          <Pager
-            page={cursors.length + 1}
-            hasPrevious={cursors.length > 0}
-            hasNext={entries.data.next_cursor !== null}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() =>
-              entries.data.next_cursor !== null && setCursors([...cursors, entries.data.next_cursor])
-            }
-          />
+          <Pager {...pages.pager(entries.data.next_cursor)} />
         </>
       )}
     </>

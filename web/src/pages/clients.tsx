@@ -1,7 +1,17 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { get, post, seg } from "../api";
-import { Badge, Empty, ErrorState, Field, FormError, Loading, PageHeader, Pager } from "../components";
+import {
+  Badge,
+  Empty,
+  ErrorState,
+  Field,
+  FormError,
+  Loading,
+  PageHeader,
+  Pager,
+  useCursorPages,
+} from "../components";
 import { Link } from "../router";
 import type { Client, Page } from "../types";
 import { useTeams } from "./apps-list";
@@ -119,8 +129,8 @@ export function ClientsPage() {
   const [team, setTeam] = useState("");
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ id: string; secret: string } | undefined>(undefined);
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages<string>();
+  const cursor = pages.cursor;
   const clients = useQuery({
     queryKey: ["clients", { team, cursor }],
     queryFn: () => get<Page<Client>>("/api/clients", { team, cursor, limit: 50 }),
@@ -161,7 +171,7 @@ export function ClientsPage() {
             value={team}
             onChange={(e) => {
               setTeam(e.target.value);
-              setCursors([]);
+              pages.reset();
             }}
           >
             <option value="">All teams</option>
@@ -228,15 +238,7 @@ export function ClientsPage() {
               </table>
             </div>
           </div>
-          <Pager
-            page={cursors.length + 1}
-            hasPrevious={cursors.length > 0}
-            hasNext={clients.data.next_cursor !== null}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() =>
-              clients.data.next_cursor !== null && setCursors([...cursors, clients.data.next_cursor])
-            }
-          />
+          <Pager {...pages.pager(clients.data.next_cursor)} />
         </>
       )}
     </>

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { get, seg } from "../api";
-import { Empty, ErrorState, Loading, PageHeader, Pager } from "../components";
+import { Empty, ErrorState, Loading, PageHeader, Pager, useCursorPages } from "../components";
 import { Link } from "../router";
 import { useSession } from "../session";
 import type { Page, Team } from "../types";
@@ -10,8 +10,8 @@ import type { Page, Team } from "../types";
 export function TeamsPage() {
   const session = useSession();
   const [mine, setMine] = useState(false);
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages<string>();
+  const cursor = pages.cursor;
   const teams = useQuery({
     queryKey: ["teams", { mine, cursor }],
     queryFn: () =>
@@ -31,7 +31,7 @@ export function TeamsPage() {
             checked={mine}
             onChange={(e) => {
               setMine(e.target.checked);
-              setCursors([]);
+              pages.reset();
             }}
           />
           Only my teams
@@ -78,13 +78,7 @@ export function TeamsPage() {
               </table>
             </div>
           </div>
-          <Pager
-            page={cursors.length + 1}
-            hasPrevious={cursors.length > 0}
-            hasNext={teams.data.next_cursor !== null}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() => teams.data.next_cursor !== null && setCursors([...cursors, teams.data.next_cursor])}
-          />
+          <Pager {...pages.pager(teams.data.next_cursor)} />
         </>
       )}
     </>
