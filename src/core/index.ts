@@ -22,6 +22,7 @@ export {
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema, problemOf, statusOf } from "./http/problem.js";
 export { isSlug, SLUG_MAX, SLUG_PATTERN, USER_ID_PATTERN } from "./ids.js";
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS, redactQuery } from "./logger.js";
+export { type PageCursors, pageCursors } from "./page-cursor.js";
 export {
   type Actor,
   ADMIN_SCOPE,

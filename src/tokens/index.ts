@@ -27,6 +27,13 @@ export { type OAuthError, oauthErrorOf } from "./oauth-error.js";
 export { type OAuthHttpOptions, oauthHttp } from "./oauth-http.js";
 export { isCodeVerifier, s256ChallengeOf } from "./pkce.js";
 export {
+  type IssuedRegistryToken,
+  REGISTRY_TOKEN_TYPE,
+  type RegistryAccess,
+  RegistryTokenIssuer,
+  type RegistryTokenIssuerOptions,
+} from "./registry-token-issuer.js";
+export {
   AuthorizedRevocationService,
   type AuthorizedRevocationServiceOptions,
   type RevocationTokenVerifier,
@@ -59,6 +66,7 @@ export { type ScopesHttpOptions, scopesHttp } from "./scope-http.js";
 export {
   BOOTSTRAP_SCOPES,
   bootstrapScopes,
+  type ScopeDefinitions,
   ScopeRegistry,
   type ScopeRegistryOptions,
 } from "./scope-registry.js";

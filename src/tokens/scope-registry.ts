@@ -20,14 +20,20 @@ export interface ScopeRegistryOptions {
   readonly clock?: Clock;
 }
 
+/** A resource type and its scopes, as a part declares the scopes it checks. */
+export interface ScopeDefinitions {
+  readonly resourceType: { readonly id: string; readonly name: string; readonly description: string };
+  readonly scopes: ReadonlyArray<{ readonly id: string; readonly description: string }>;
+}
+
 /** The scopes every Charter installation has; see `bootstrapScopes`. */
-export const BOOTSTRAP_SCOPES = {
+export const BOOTSTRAP_SCOPES: ScopeDefinitions = {
   resourceType: { id: "charter", name: "Charter", description: "The Charter control plane itself" },
   scopes: [
     { id: "admin", description: "administer every team's objects" },
     { id: "audit", description: "read and export the audit log" },
   ],
-} as const;
+};
 
 /**
  * The registry of resource types and their scopes (STUPS Essentials). A scope's full name,
@@ -191,13 +197,20 @@ export class ScopeRegistry {
   }
 
   /**
-   * Makes resource type `charter` with scopes `admin` and `audit` when they are missing; leaves
-   * existing ones (and their descriptions) alone, so it is safe on every start.
+   * Makes the given resource types and scopes (default: `charter` with `admin` and `audit`) when
+   * they are missing; leaves existing ones (and their descriptions) alone, so it is safe on every start.
    */
-  async bootstrap(): Promise<{ created: string[] }> {
+  async bootstrap(
+    definitions: readonly ScopeDefinitions[] = [BOOTSTRAP_SCOPES],
+  ): Promise<{ created: string[] }> {
+    const created: string[] = [];
+    for (const definition of definitions) created.push(...(await this.#bootstrap(definition)).created);
+    return { created };
+  }
+
+  async #bootstrap({ resourceType, scopes }: ScopeDefinitions): Promise<{ created: string[] }> {
     const now = this.#clock.now();
     const change: ChangeContext = { actor: SYSTEM_ACTOR };
-    const { resourceType, scopes } = BOOTSTRAP_SCOPES;
     return this.#db.transaction().execute(async (tx) => {
       const created: string[] = [];
       if (await this.#store.insertResourceType(tx, { ...resourceType, createdAt: now, modifiedAt: now })) {
@@ -239,8 +252,12 @@ export class ScopeRegistry {
 }
 
 /** Creates the scopes every installation needs (`charter.admin`, `charter.audit`); idempotent. */
-export async function bootstrapScopes(registry: ScopeRegistry): Promise<{ created: string[] }> {
-  return registry.bootstrap();
+/** Makes Charter's own scopes, then those the parts declare (for example `images.write`). */
+export async function bootstrapScopes(
+  registry: ScopeRegistry,
+  more: readonly ScopeDefinitions[] = [],
+): Promise<{ created: string[] }> {
+  return registry.bootstrap([BOOTSTRAP_SCOPES, ...more]);
 }
 
 function checkId(what: "resource type" | "scope", id: string): string {

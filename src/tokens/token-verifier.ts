@@ -62,6 +62,11 @@ export interface TokenVerifierOptions {
   readonly cacheSize?: number;
   /** Longer tokens are refused unread; default 8 KiB. */
   readonly maxTokenLength?: number;
+  /**
+   * The header `typ` tokens must carry. Default: access tokens, whose `typ` is `JWT` or absent. A
+   * verifier of another type (registry tokens) requires it, so neither kind passes for the other.
+   */
+  readonly tokenType?: string;
 }
 
 interface Header {
@@ -142,6 +147,7 @@ export class TokenVerifier implements TokenVerification {
   readonly #toleranceSeconds: number;
   readonly #cacheSize: number;
   readonly #maxTokenLength: number;
+  readonly #tokenType: string | undefined;
   readonly #cache = new Map<string, VerifiedEntry>();
   readonly #headers = new Map<string, Header>();
 
@@ -166,6 +172,7 @@ export class TokenVerifier implements TokenVerification {
     this.#toleranceSeconds = (options.clockTolerance ?? Duration.seconds(5)).milliseconds / 1000;
     this.#cacheSize = options.cacheSize ?? 100_000;
     this.#maxTokenLength = options.maxTokenLength ?? 8192;
+    this.#tokenType = options.tokenType?.toUpperCase();
     if (!Number.isInteger(this.#cacheSize) || this.#cacheSize < 0) {
       throw new RangeError(`cacheSize must be a non-negative integer, got ${options.cacheSize}`);
     }
@@ -270,8 +277,12 @@ export class TokenVerifier implements TokenVerification {
       throw E.TOKENS_ALGORITHM_NOT_ALLOWED('header "alg" is not an allowed algorithm');
     }
     if (typeof kid !== "string" || kid.length === 0) throw E.TOKENS_INVALID('header "kid" is missing');
-    if (typ !== undefined && (typeof typ !== "string" || typ.toUpperCase() !== "JWT")) {
-      throw E.TOKENS_INVALID('header "typ" is not "JWT"');
+    if (this.#tokenType === undefined) {
+      if (typ !== undefined && (typeof typ !== "string" || typ.toUpperCase() !== "JWT")) {
+        throw E.TOKENS_INVALID('header "typ" is not "JWT"');
+      }
+    } else if (typeof typ !== "string" || typ.toUpperCase() !== this.#tokenType) {
+      throw E.TOKENS_INVALID(`header "typ" is not "${this.#tokenType.toLowerCase()}"`);
     }
     if (crit !== undefined) throw E.TOKENS_INVALID('header "crit" is not supported');
     if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.clear();

@@ -112,10 +112,15 @@ export function FormError({ error }: { readonly error: unknown }) {
 }
 
 export function Badge(props: {
-  readonly tone: "ok" | "warn" | "muted" | "info";
+  readonly tone: "ok" | "warn" | "muted" | "info" | "danger" | "critical";
   readonly children: ReactNode;
+  readonly title?: string;
 }) {
-  return <span className={`badge badge-${props.tone}`}>{props.children}</span>;
+  return (
+    <span className={`badge badge-${props.tone}`} title={props.title}>
+      {props.children}
+    </span>
+  );
 }
 
 export function formatTime(iso: string): string {
@@ -125,8 +130,25 @@ export function formatTime(iso: string): string {
     : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
-/** Copies text to the clipboard and says so for a moment. */
-export function CopyButton(props: { readonly text: string; readonly label?: string }) {
+/** A byte count for people: decimal units, as registries and docker print them. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 999.5 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** Copies text to the clipboard and says so for a moment. `ariaLabel` names what is copied. */
+export function CopyButton(props: {
+  readonly text: string;
+  readonly label?: string;
+  readonly ariaLabel?: string;
+}) {
   const [copied, setCopied] = useState(false);
   const timer = useRef<number | undefined>(undefined);
   useEffect(() => () => window.clearTimeout(timer.current), []);
@@ -140,7 +162,13 @@ export function CopyButton(props: { readonly text: string; readonly label?: stri
     }
   };
   return (
-    <button type="button" className="button secondary small" onClick={copy} aria-live="polite">
+    <button
+      type="button"
+      className="button secondary small"
+      onClick={copy}
+      aria-live="polite"
+      aria-label={copied ? "Copied" : props.ariaLabel}
+    >
       {copied ? "Copied" : (props.label ?? "Copy")}
     </button>
   );

@@ -8,6 +8,9 @@ import { AuditPage } from "./pages/audit";
 import { CallbackPage } from "./pages/callback";
 import { ClientPage } from "./pages/client-page";
 import { ClientsPage } from "./pages/clients";
+import { ArtifactPage } from "./pages/image-artifact";
+import { ImageTagPage } from "./pages/image-tag";
+import { ImagesPage } from "./pages/images";
 import { LoginPage } from "./pages/login";
 import { NotFoundPage } from "./pages/not-found";
 import { TeamPage } from "./pages/team-page";
@@ -19,6 +22,7 @@ import { useSession } from "./session";
 
 const NAV = [
   { to: "/apps", label: "Applications", section: "/apps" },
+  { to: "/images", label: "Images", section: "/images" },
   { to: "/teams", label: "Teams", section: "/teams" },
   { to: "/clients", label: "Clients", section: "/clients" },
   { to: "/audit", label: "Audit log", section: "/audit" },
@@ -33,6 +37,12 @@ function route(path: string): ReactNode {
     ["/apps/:app/edit", (p) => <AppEditPage appId={p.app!} />],
     ["/apps/:app/versions/new", (p) => <VersionNewPage appId={p.app!} />],
     ["/apps/:app/versions/:version", (p) => <VersionPage appId={p.app!} versionId={p.version!} />],
+    ["/images", () => <ImagesPage />],
+    ["/images/:team/:artifact", (p) => <ArtifactPage key={path} team={p.team!} artifact={p.artifact!} />],
+    [
+      "/images/:team/:artifact/tags/:tag",
+      (p) => <ImageTagPage key={path} team={p.team!} artifact={p.artifact!} tag={p.tag!} />,
+    ],
     ["/teams", () => <TeamsPage />],
     ["/teams/:team", (p) => <TeamPage teamId={p.team!} />],
     ["/clients", () => <ClientsPage />],

@@ -106,3 +106,41 @@ export interface AuditReport {
   readonly uncovered_entries: number;
   readonly first_broken?: { seq: number; reason: string; detail: string };
 }
+
+/** A repository of the image registry: `<team>/<artifact>`. */
+export interface Artifact {
+  readonly team: string;
+  readonly artifact: string;
+  readonly repository: string;
+  readonly tag_count: number;
+  readonly last_pushed_at: string | null;
+}
+
+/** Where an image was built from; `missing` and `pending` carry a note saying why. */
+export interface ImageProvenance {
+  readonly status: "known" | "missing" | "pending";
+  readonly origin?: "annotations" | "scm-source.json" | "referrer";
+  readonly url?: string;
+  readonly revision?: string;
+  readonly author?: string | null;
+  readonly clean?: boolean | null;
+  readonly note?: string;
+}
+
+/** An immutable tag of an artifact, with what the registry knows about it. */
+export interface ImageTag {
+  readonly team: string;
+  readonly artifact: string;
+  readonly repository: string;
+  readonly tag: string;
+  readonly reference: string;
+  readonly digest: string;
+  readonly media_type: string;
+  readonly size: number;
+  readonly platforms: string[];
+  readonly created: string | null;
+  readonly pushed_at: string;
+  readonly pushed_by: string;
+  readonly provenance: ImageProvenance;
+  readonly revoked: null | { readonly at: string; readonly by: string; readonly reason: string };
+}

@@ -4,6 +4,7 @@ import * as m0002 from "./0002_tokens.js";
 import * as m0003 from "./0003_audit.js";
 import * as m0004 from "./0004_revocations.js";
 import * as m0005 from "./0005_apps.js";
+import * as m0006 from "./0006_images.js";
 
 /** Every migration, in the order it applies. Append only. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "0003_audit": m0003,
   "0004_revocations": m0004,
   "0005_apps": m0005,
+  "0006_images": m0006,
 };

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
 import swaggerUi from "@fastify/swagger-ui";
 import { AppsService, AuthorizedAppsService, appsHttp } from "../../apps/index.js";
 import {
@@ -10,7 +11,7 @@ import {
   AuthorizedAuditService,
   auditHttp,
 } from "../../audit/index.js";
-import { FileSecretBox } from "../../cloud/index.js";
+import { FileObjectStore, FileSecretBox, type ObjectStore, S3ObjectStore } from "../../cloud/index.js";
 import {
   type Authenticate,
   type Clock,
@@ -37,6 +38,19 @@ import {
   identityHttp,
 } from "../../identity/index.js";
 import {
+  AuthorizedImagesService,
+  BlobStorage,
+  GarbageCollector,
+  IMAGES_SCOPES,
+  ImagesService,
+  imagesHttp,
+  ociHttp,
+  ProvenanceScanner,
+  RegistryAccess,
+  RegistryAuth,
+  RegistryService,
+} from "../../images/index.js";
+import {
   AuthorizedRevocationService,
   AuthorizedScopeRegistry,
   authenticateWith,
@@ -44,6 +58,8 @@ import {
   createTokenProvider,
   JwksKeySource,
   oauthHttp,
+  REGISTRY_TOKEN_TYPE,
+  RegistryTokenIssuer,
   RevocationList,
   RevocationRefresher,
   RevocationService,
@@ -128,7 +144,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
       },
     });
 
-    await bootstrapScopes(registry);
+    await bootstrapScopes(registry, [IMAGES_SCOPES]);
     const { created: bootstrapped } = await identity.bootstrap({
       adminPassword: options.adminPassword,
       cliRedirectUris: CLI_REDIRECT_URIS,
@@ -202,6 +218,20 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
     await app.register(identityHttp({ identity: new AuthorizedIdentityService(identity) }));
     const apps = new AppsService({ db, audit, clock });
     await app.register(appsHttp({ apps: new AuthorizedAppsService(apps, identity) }));
+    stops.push(
+      ...(await installRegistry(app, {
+        config,
+        db,
+        audit,
+        clock,
+        logger,
+        identity,
+        tokens,
+        verifier,
+        revocationList,
+        keys,
+      })),
+    );
     await app.register(auditHttp({ audit: new AuthorizedAuditService(new AuditService({ db, clock })) }));
     await app.register(consoleHttp());
     await app.ready();
@@ -227,6 +257,88 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
     if (options.database === undefined) await handle.close();
     throw error;
   }
+}
+
+interface RegistryDeps {
+  readonly config: ServerConfig;
+  readonly db: Database;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly identity: IdentityService;
+  readonly tokens: TokenProvider;
+  readonly verifier: TokenVerifier;
+  readonly revocationList: RevocationList;
+  readonly keys: JwksKeySource;
+}
+
+/**
+ * The image registry: OCI at `/v2/` with its token endpoint, `/api/images`, the provenance scanner
+ * and the garbage collector. Returns what must be stopped on close.
+ */
+async function installRegistry(app: HttpApp, deps: RegistryDeps): Promise<Array<() => Promise<void>>> {
+  const { config, db, audit, clock, logger, identity, tokens, verifier } = deps;
+  const blobs = new BlobStorage(await openObjectStore(config));
+  const scanner = new ProvenanceScanner({ db, blobs, logger });
+  const registry = new RegistryService({
+    db,
+    blobs,
+    audit,
+    clock,
+    ...(config.registryMutableTags === undefined ? {} : { mutableTags: config.registryMutableTags }),
+    onProvenancePending: scanner.notify,
+  });
+  const access = new RegistryAccess({ membership: identity, anonymousPull: config.registryAnonymousPull });
+  const registryVerifier = new TokenVerifier({
+    keys: deps.keys,
+    issuer: config.publicUrl,
+    algorithms: SIGNING_ALGORITHMS,
+    revocations: deps.revocationList,
+    clock,
+    tokenType: REGISTRY_TOKEN_TYPE,
+  });
+  const registryHost = new URL(config.publicUrl).host;
+  const auth = new RegistryAuth({
+    accessTokens: verifier,
+    registryTokens: registryVerifier,
+    access,
+    service: registryHost,
+    realm: `${config.publicUrl}/v2/token`,
+  });
+  await app.register(
+    ociHttp({
+      registry,
+      auth,
+      tokens: new RegistryTokenIssuer({ keys: tokens.keys, issuer: config.publicUrl, clock }),
+    }),
+  );
+  await app.register(
+    imagesHttp({
+      images: new AuthorizedImagesService(new ImagesService({ db, audit, clock }), access),
+      registryHost,
+    }),
+  );
+  const collector = new GarbageCollector({
+    db,
+    blobs,
+    clock,
+    logger,
+    uploadTtl: config.registryUploadTtl,
+    blobGrace: config.registryUploadTtl,
+  });
+  collector.start();
+  // Images pushed before a restart may still wait for their layers to be read.
+  scanner.notify();
+  return [() => collector.stop(), () => scanner.stop()];
+}
+
+async function openObjectStore(config: ServerConfig): Promise<ObjectStore> {
+  if (config.s3Bucket === undefined) return FileObjectStore.open(join(config.dataDir, "objects"));
+  const client = new S3Client({
+    ...(config.s3Region === undefined ? {} : { region: config.s3Region }),
+    ...(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }),
+  });
+  return new S3ObjectStore({ client, bucket: config.s3Bucket, prefix: config.s3Prefix });
 }
 
 /**

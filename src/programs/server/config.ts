@@ -29,8 +29,22 @@ export interface ServerConfig {
   readonly employeeTokenLifetime: Duration;
   /** `CHARTER_REVOCATION_SALT`: salt of revocation hashes; default a random value kept in the data directory. */
   readonly revocationSalt: string | undefined;
-  /** `CHARTER_BODY_LIMIT`, default `1048576` bytes. */
+  /** `CHARTER_BODY_LIMIT`, default `1048576` bytes (API bodies; registry uploads are streamed). */
   readonly bodyLimit: number;
+  /** `CHARTER_REGISTRY_ANONYMOUS_PULL`, default `false`: pulls without credentials. */
+  readonly registryAnonymousPull: boolean;
+  /** `CHARTER_REGISTRY_MUTABLE_TAGS`: a regular expression of tags that may move (for example `-SNAPSHOT$`); default none. */
+  readonly registryMutableTags: RegExp | undefined;
+  /** `CHARTER_REGISTRY_UPLOAD_TTL`, default `24h`: unfinished uploads (and unreferenced blobs) are kept this long. */
+  readonly registryUploadTtl: Duration;
+  /** `CHARTER_S3_BUCKET`: keep blobs in this S3 bucket; unset means files in `<data dir>/objects`. */
+  readonly s3Bucket: string | undefined;
+  /** `CHARTER_S3_PREFIX`, default none: a key prefix inside the bucket. */
+  readonly s3Prefix: string;
+  /** `CHARTER_S3_REGION`: the bucket's region; default the AWS SDK's (AWS_REGION). */
+  readonly s3Region: string | undefined;
+  /** `CHARTER_S3_ENDPOINT`: an S3-compatible endpoint instead of AWS (path-style addressing). */
+  readonly s3Endpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -89,7 +103,37 @@ export function readServerConfig(
     employeeTokenLifetime: duration(env, "CHARTER_TOKEN_LIFETIME_EMPLOYEES", "8h"),
     revocationSalt: env.CHARTER_REVOCATION_SALT === "" ? undefined : env.CHARTER_REVOCATION_SALT,
     bodyLimit: integer(env, "CHARTER_BODY_LIMIT", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    registryAnonymousPull: boolean(env, "CHARTER_REGISTRY_ANONYMOUS_PULL", false),
+    registryMutableTags: pattern(env, "CHARTER_REGISTRY_MUTABLE_TAGS"),
+    registryUploadTtl: duration(env, "CHARTER_REGISTRY_UPLOAD_TTL", "24h"),
+    s3Bucket: nonEmpty(env.CHARTER_S3_BUCKET),
+    s3Prefix: (env.CHARTER_S3_PREFIX ?? "").replace(/^\/+|\/+$/g, "").replace(/.+/, "$&/"),
+    s3Region: nonEmpty(env.CHARTER_S3_REGION),
+    s3Endpoint: nonEmpty(env.CHARTER_S3_ENDPOINT),
   });
+}
+
+const nonEmpty = (value: string | undefined) => (value === "" ? undefined : value);
+
+function boolean(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: boolean,
+): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "false") return raw === "true";
+  throw new ConfigError(`${name} "${raw}" must be true or false`);
+}
+
+function pattern(env: Readonly<Record<string, string | undefined>>, name: string): RegExp | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  try {
+    return new RegExp(raw);
+  } catch {
+    throw new ConfigError(`${name} "${raw}" is not a regular expression`);
+  }
 }
 
 function integer(

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { del, get, put, seg } from "../api";
 import { Empty, ErrorState, Field, FormError, formatTime, Loading, PageHeader } from "../components";
+import { Link } from "../router";
 import type { Team } from "../types";
 
 /** One team and its members; members and admins may add and remove members. */
@@ -47,6 +48,11 @@ export function TeamPage({ teamId }: { readonly teamId: string }) {
         crumbs={crumbs}
         title={t.name}
         subtitle={t.description || `Created ${formatTime(t.created_at)}`}
+        actions={
+          <Link className="button secondary" to={`/images?team=${seg(t.id)}`}>
+            Images
+          </Link>
+        }
       />
       <div className="grid-2">
         <section className="panel" aria-labelledby="members-heading">
