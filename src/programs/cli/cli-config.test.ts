@@ -10,6 +10,8 @@ describe("readCliConfig", () => {
       configDir: "/home/jane/.config/charter",
       user: undefined,
       token: undefined,
+      dockerConfigDir: "/home/jane/.docker",
+      executablePath: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -34,6 +36,17 @@ describe("readCliConfig", () => {
     const config = readCliConfig({ HOME: "/h", CHARTER_USER: "jane", CHARTER_TOKEN: "t" }, {});
     expect(config.user).toBe("jane");
     expect(config.token).toBe("t");
+  });
+
+  it("takes DOCKER_CONFIG over ~/.docker, and splits PATH", () => {
+    expect(readCliConfig({ HOME: "/home/jane" }, {}).dockerConfigDir).toBe("/home/jane/.docker");
+    expect(readCliConfig({ HOME: "/h", DOCKER_CONFIG: "/etc/docker-cli" }, {}).dockerConfigDir).toBe(
+      "/etc/docker-cli",
+    );
+    expect(readCliConfig({ HOME: "/h", PATH: "/usr/bin::/bin" }, {}).executablePath).toEqual([
+      "/usr/bin",
+      "/bin",
+    ]);
   });
 
   it("rejects a bad server URL or config dir as a usage error naming the source", () => {

@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { usageError } from "./cli-error.js";
 
 /** The server `charter` talks to when neither `--server` nor `CHARTER_URL` names one. */
@@ -15,6 +15,10 @@ export interface CliConfig {
   readonly user: string | undefined;
   /** `CHARTER_TOKEN`: an access token to use instead of the cached one (for CI and scripts). */
   readonly token: string | undefined;
+  /** `DOCKER_CONFIG`, else `~/.docker`: where Docker keeps `config.json` (for `charter image login`). */
+  readonly dockerConfigDir: string;
+  /** The directories of `PATH`, to tell whether Docker will find the credential helper. */
+  readonly executablePath: readonly string[];
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -32,6 +36,8 @@ export function readCliConfig(env: Environment, flags: { readonly server?: strin
     configDir: configDirOf(env),
     user: nonEmpty(env.CHARTER_USER),
     token: nonEmpty(env.CHARTER_TOKEN),
+    dockerConfigDir: dockerConfigDirOf(env),
+    executablePath: Object.freeze((env.PATH ?? "").split(delimiter).filter((dir) => dir !== "")),
   });
 }
 
@@ -65,6 +71,13 @@ function configDirOf(env: Environment): string {
   const xdg = nonEmpty(env.XDG_CONFIG_HOME);
   if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, "charter");
   return join(nonEmpty(env.HOME) ?? homedir(), ".config", "charter");
+}
+
+function dockerConfigDirOf(env: Environment): string {
+  // Docker takes DOCKER_CONFIG as given, relative to the working directory.
+  const explicit = nonEmpty(env.DOCKER_CONFIG);
+  if (explicit !== undefined) return resolve(explicit);
+  return join(nonEmpty(env.HOME) ?? homedir(), ".docker");
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

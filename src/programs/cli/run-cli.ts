@@ -6,6 +6,7 @@ import { appCommand } from "./commands/app/app.js";
 import { approveCommand } from "./commands/approve/approve.js";
 import { auditCommand } from "./commands/audit/audit.js";
 import { clientCommand } from "./commands/client/client.js";
+import { imageCommand } from "./commands/image/image.js";
 import { loginCommand } from "./commands/login.js";
 import { logoutCommand } from "./commands/logout.js";
 import { scopeCommand } from "./commands/scope/scope.js";
@@ -55,13 +56,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 function buildProgram(program: Command, context: CommandContext): void {
   program
-    .description("Charter: teams, service clients, OAuth2 tokens and the audit log, from the command line")
+    .description(
+      "Charter: teams, service clients, OAuth2 tokens, applications, images and the audit log, from the command line",
+    )
     .version(packageVersion(), "--version", "print the version")
     .option("--server <url>", "the Charter server (default: $CHARTER_URL or http://127.0.0.1:8080)")
     .addHelpText(
       "after",
       "\nExit codes: 0 ok, 1 error, 2 usage or cancelled, 4 log in needed." +
-        "\nEnvironment: CHARTER_URL, CHARTER_TOKEN, CHARTER_USER, CHARTER_CONFIG_DIR.",
+        "\nEnvironment: CHARTER_URL, CHARTER_TOKEN, CHARTER_USER, CHARTER_CONFIG_DIR, DOCKER_CONFIG.",
     )
     .addCommand(loginCommand(context))
     .addCommand(logoutCommand(context))
@@ -72,6 +75,7 @@ function buildProgram(program: Command, context: CommandContext): void {
     .addCommand(appCommand(context))
     .addCommand(versionCommand(context))
     .addCommand(approveCommand(context))
+    .addCommand(imageCommand(context))
     .addCommand(scopeCommand(context))
     .addCommand(auditCommand(context))
     .addCommand(serverCommand(context))

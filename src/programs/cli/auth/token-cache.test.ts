@@ -58,6 +58,10 @@ describe("TokenCache", () => {
     expect((await cache.get("http://a"))?.access_token).toBe("token-a2");
     expect((await cache.get("http://b"))?.access_token).toBe("token-b");
     expect(await cache.get("http://c")).toBeUndefined();
+    expect((await cache.entries()).map(([server, t]) => `${server} ${t.access_token}`)).toEqual([
+      "http://a token-a2",
+      "http://b token-b",
+    ]);
     expect(await readdir(dir)).toEqual(["tokens.json"]);
   });
 

@@ -46,6 +46,11 @@ export class TokenCache {
     return (await this.#load()).servers[server];
   }
 
+  /** Every server with a cached token, and its token. */
+  async entries(): Promise<readonly (readonly [string, CachedToken])[]> {
+    return Object.entries((await this.#load()).servers);
+  }
+
   async put(server: string, token: CachedToken): Promise<void> {
     const current = await this.#load();
     await this.#save({ version: 1, servers: { ...current.servers, [server]: token } });
