@@ -2,7 +2,14 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from "kysely";
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, resetDatabase } from "../../test/support/database.js";
 import { OCI_MANIFEST, sha256 } from "../../test/support/oci-image.js";
@@ -70,7 +77,10 @@ async function expectNoManifestLostABlob(): Promise<void> {
     .where("kind", "=", "blob")
     .execute();
   for (const row of rows as Array<{ repository: string; manifest_digest: string; digest: string }>) {
-    expect(await stored(row.digest), `${row.repository}@${row.manifest_digest} references ${row.digest}`).toBe(true);
+    expect(
+      await stored(row.digest),
+      `${row.repository}@${row.manifest_digest} references ${row.digest}`,
+    ).toBe(true);
   }
 }
 
@@ -92,7 +102,11 @@ function afterCandidatesListed(hook: () => void): Database {
   const plugin: KyselyPlugin = {
     transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
       const node = args.node as RootOperationNode & { limit?: unknown };
-      if (node.kind === "SelectQueryNode" && node.limit !== undefined && JSON.stringify(node).includes('"image_blobs"')) {
+      if (
+        node.kind === "SelectQueryNode" &&
+        node.limit !== undefined &&
+        JSON.stringify(node).includes('"image_blobs"')
+      ) {
         listings.add(args.queryId);
       }
       return args.node;
@@ -129,7 +143,10 @@ afterAll(async () => {
 beforeEach(async () => {
   await resetDatabase(db);
   const now = new Date();
-  await db.insertInto("teams").values({ id: "alpha", name: "alpha", created_at: now, created_by: "test", modified_at: now }).execute();
+  await db
+    .insertInto("teams")
+    .values({ id: "alpha", name: "alpha", created_at: now, created_by: "test", modified_at: now })
+    .execute();
   await rm(join(work, "objects"), { recursive: true, force: true });
   objects = await FileObjectStore.open(join(work, "objects"));
   blobs = new BlobStorage(objects);
@@ -191,7 +208,13 @@ describe("blobs", () => {
 
   it("removes the blobs of a deleted manifest once the grace period is over", async () => {
     const config = await putBlob(shop);
-    const pushed = await registry.putManifest(shop, sha256(manifestOf(config, [])), manifestOf(config, []), OCI_MANIFEST, ANN);
+    const pushed = await registry.putManifest(
+      shop,
+      sha256(manifestOf(config, [])),
+      manifestOf(config, []),
+      OCI_MANIFEST,
+      ANN,
+    );
     await registry.deleteManifest(shop, pushed.digest, ANN);
     clock.advance(25 * HOUR);
     expect((await collector.collect()).blobs).toBe(1);
@@ -224,7 +247,9 @@ describe("blobs", () => {
     clock.advance(25 * HOUR);
     const periodic = new GarbageCollector({ db, blobs, clock, interval: Duration.milliseconds(20) });
     periodic.start();
-    await expect.poll(() => db.selectFrom("image_blobs").selectAll().execute(), { timeout: 5000 }).toEqual([]);
+    await expect
+      .poll(() => db.selectFrom("image_blobs").selectAll().execute(), { timeout: 5000 })
+      .toEqual([]);
     await periodic.stop();
   });
 });
@@ -249,9 +274,11 @@ describe("collection racing pushes", () => {
     }
     await expectNoLinkWithoutBytes();
     // A manifest can only name what the repository shows, and so never a blob that is gone.
-    await registry.putManifest(other, "1.0.0", manifestOf(digest, []), OCI_MANIFEST, ANN).catch((error: { code?: string }) => {
-      expect(error.code).toBe("IMAGES_MANIFEST_BLOB_UNKNOWN");
-    });
+    await registry
+      .putManifest(other, "1.0.0", manifestOf(digest, []), OCI_MANIFEST, ANN)
+      .catch((error: { code?: string }) => {
+        expect(error.code).toBe("IMAGES_MANIFEST_BLOB_UNKNOWN");
+      });
     await expectNoManifestLostABlob();
   });
 
@@ -306,8 +333,16 @@ describe("collection racing pushes", () => {
           .then(() => registry.putManifest(repo, "1.0.0", manifestOf(digest, []), OCI_MANIFEST, ANN))
           .catch(() => undefined),
       );
-      work.push(registry.putManifest(shop, `t${i}`, manifestOf(digest, []), OCI_MANIFEST, ANN).catch(() => undefined));
-      work.push(putBlob(repo).then((fresh) => registry.putManifest(repo, "2.0.0", manifestOf(fresh, [digest]), OCI_MANIFEST, ANN)).catch(() => undefined));
+      work.push(
+        registry.putManifest(shop, `t${i}`, manifestOf(digest, []), OCI_MANIFEST, ANN).catch(() => undefined),
+      );
+      work.push(
+        putBlob(repo)
+          .then((fresh) =>
+            registry.putManifest(repo, "2.0.0", manifestOf(fresh, [digest]), OCI_MANIFEST, ANN),
+          )
+          .catch(() => undefined),
+      );
     }
     await Promise.all(work);
     await collector.collect();

@@ -5,9 +5,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blobPath, buildOciImage, OCI_INDEX, OCI_MANIFEST, type OciImage, ociArtifact, sha256 } from "../../test/support/oci-image.js";
+import {
+  blobPath,
+  buildOciImage,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type OciImage,
+  ociArtifact,
+  sha256,
+} from "../../test/support/oci-image.js";
 import { type RegistryServer, startRegistryServer } from "../../test/support/registry-server.js";
-import { passwordToken, startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from "../../test/support/server.js";
+import {
+  passwordToken,
+  startTestServer,
+  TEST_ADMIN_PASSWORD,
+  type TestServer,
+} from "../../test/support/server.js";
 import { RegistryTokenIssuer } from "../tokens/index.js";
 
 // One listening control plane for the file (real sockets for the interrupted upload), with team
@@ -53,13 +66,22 @@ function oci(
 }
 
 const api = (token: string, method: InjectOptions["method"], url: string, payload?: object) =>
-  r.server.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload }) });
+  r.server.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    ...(payload === undefined ? {} : { payload }),
+  });
 
 /** The OCI error body's first code, after checking the body has the specification's shape. */
 function errorCode(response: LightMyRequestResponse): string {
   const body = response.json() as { errors: Array<{ code: string; message: string; detail?: unknown }> };
   expect(Array.isArray(body.errors)).toBe(true);
-  expect(body.errors[0]).toEqual({ code: expect.any(String), message: expect.any(String), detail: expect.anything() });
+  expect(body.errors[0]).toEqual({
+    code: expect.any(String),
+    message: expect.any(String),
+    detail: expect.anything(),
+  });
   return body.errors[0]!.code;
 }
 
@@ -69,7 +91,10 @@ function expectError(response: LightMyRequestResponse, status: number, code: str
 }
 
 function jwtPayload(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Record<
+    string,
+    unknown
+  >;
 }
 
 const layoutBlob = (image: OciImage, digest: string) => readFile(blobPath(image.dir, digest));
@@ -112,6 +137,33 @@ async function pushImage(repo: string, tag: string, image: OciImage, credentials
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
+/** Over a real socket: announces `bytes`, sends about half of them, then drops the connection. */
+function sendHalfThenDrop(
+  method: string,
+  path: string,
+  bytes: Uint8Array,
+  headers: Record<string, string>,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const request = httpRequest(`${r.url}${path}`, {
+      method,
+      headers: {
+        ...authorization(ann),
+        "content-type": "application/octet-stream",
+        "content-length": String(bytes.byteLength),
+        ...headers,
+      },
+    });
+    request.on("error", () => resolve());
+    request.write(bytes.subarray(0, Math.floor(bytes.byteLength / 2)), () => {
+      setTimeout(() => {
+        request.destroy();
+        resolve();
+      }, 200);
+    });
+  });
+}
+
 async function auditActions(target: string): Promise<string[]> {
   const rows = await r.server.db
     .selectFrom("audit_entries")
@@ -124,14 +176,21 @@ async function auditActions(target: string): Promise<string[]> {
 
 async function person(id: string, team: string): Promise<string> {
   expect(
-    (await api(admin, "POST", "/api/users", { id, name: id, email: `${id}@example.com`, password: PASSWORD })).statusCode,
+    (await api(admin, "POST", "/api/users", { id, name: id, email: `${id}@example.com`, password: PASSWORD }))
+      .statusCode,
   ).toBe(201);
   expect((await api(admin, "PUT", `/api/teams/${team}/members/${id}`)).statusCode).toBe(204);
   return passwordToken(r.server, id, PASSWORD);
 }
 
 async function client(id: string, team: string, scopes: string[]): Promise<string> {
-  const created = await api(admin, "POST", "/api/clients", { id, team_id: team, name: id, confidential: true, scopes });
+  const created = await api(admin, "POST", "/api/clients", {
+    id,
+    team_id: team,
+    name: id,
+    confidential: true,
+    scopes,
+  });
   expect(created.statusCode, created.body).toBe(201);
   const secret = created.json().client_secret as string;
   const token = await r.server.app.inject({
@@ -208,7 +267,11 @@ describe("authentication", () => {
     });
     expectError(noColon, 401, "UNAUTHORIZED");
     expectError(await oci("GET", "/v2/", "not-a-token"), 401, "UNAUTHORIZED");
-    expectError(await oci("GET", "/v2/", undefined, { headers: { authorization: "Digest abc" } }), 401, "UNAUTHORIZED");
+    expectError(
+      await oci("GET", "/v2/", undefined, { headers: { authorization: "Digest abc" } }),
+      401,
+      "UNAUTHORIZED",
+    );
   });
 
   it("issues registry tokens for Basic oauth2:<token>, granting only what the principal may do", async () => {
@@ -232,14 +295,18 @@ describe("authentication", () => {
       access: [{ type: "repository", name: "alpha/shop", actions: ["pull", "push"] }],
     });
     const forBen = (await oci("GET", url, ben)).json();
-    expect(jwtPayload(forBen.token).access).toEqual([{ type: "repository", name: "alpha/shop", actions: ["pull"] }]);
+    expect(jwtPayload(forBen.token).access).toEqual([
+      { type: "repository", name: "alpha/shop", actions: ["pull"] },
+    ]);
     // Several scopes in one request, and junk scopes are ignored.
     const many = await oci(
       "GET",
       `/v2/token?service=${r.host}&scope=${encodeURIComponent("repository:beta/x:push")}&scope=${encodeURIComponent("nonsense")}`,
       ann,
     );
-    expect(jwtPayload(many.json().token).access).toEqual([{ type: "repository", name: "beta/x", actions: [] }]);
+    expect(jwtPayload(many.json().token).access).toEqual([
+      { type: "repository", name: "beta/x", actions: [] },
+    ]);
   });
 
   it("refuses the token endpoint without credentials, with 401 and a challenge", async () => {
@@ -250,12 +317,19 @@ describe("authentication", () => {
 
   it("lets a registry token do what it grants; a narrower one is asked to come back with the scope", async () => {
     const token = async (who: string, scope: string) =>
-      (await oci("GET", `/v2/token?service=${r.host}&scope=${encodeURIComponent(scope)}`, who)).json().token as string;
+      (await oci("GET", `/v2/token?service=${r.host}&scope=${encodeURIComponent(scope)}`, who)).json()
+        .token as string;
+    // `docker login` checks /v2/ with a token that grants nothing.
+    const login = (await oci("GET", `/v2/token?service=${r.host}`, ann)).json().token as string;
+    expect(jwtPayload(login).access).toEqual([]);
+    expect((await oci("GET", "/v2/", { bearer: login })).statusCode).toBe(200);
     const pushToken = await token(ann, "repository:alpha/tokens:pull,push");
     const bytes = randomBytes(100);
     await pushBlob("alpha/tokens", bytes, { bearer: pushToken });
     const pullOnly = await token(ann, "repository:alpha/tokens:pull");
-    expect((await oci("HEAD", `/v2/alpha/tokens/blobs/${sha256(bytes)}`, { bearer: pullOnly })).statusCode).toBe(200);
+    expect(
+      (await oci("HEAD", `/v2/alpha/tokens/blobs/${sha256(bytes)}`, { bearer: pullOnly })).statusCode,
+    ).toBe(200);
     const refused = await oci("POST", "/v2/alpha/tokens/blobs/uploads/", { bearer: pullOnly });
     expectError(refused, 401, "UNAUTHORIZED");
     expect(refused.headers["www-authenticate"]).toBe(
@@ -271,7 +345,8 @@ describe("authentication", () => {
 
   it("keeps registry tokens off the API and tokens for another audience off the registry", async () => {
     const scope = "repository:alpha/shop:pull";
-    const registryToken = (await oci("GET", `/v2/token?service=${r.host}&scope=${scope}`, ann)).json().token as string;
+    const registryToken = (await oci("GET", `/v2/token?service=${r.host}&scope=${scope}`, ann)).json()
+      .token as string;
     expect((await api(registryToken, "GET", "/api/images")).statusCode).toBe(401);
     expect((await api(registryToken, "GET", "/api/teams")).statusCode).toBe(401);
     // Nor is a registry token an access token for Basic (where `docker login` puts access tokens).
@@ -288,6 +363,42 @@ describe("authentication", () => {
     expectError(await oci("POST", "/v2/alpha/shop/blobs/uploads/", { bearer: tooGenerous }), 403, "DENIED");
     // An access token is accepted as a bearer too, but only for what its principal may do.
     expectError(await oci("POST", "/v2/alpha/shop/blobs/uploads/", { bearer: ben }), 403, "DENIED");
+    // An access token (typ JWT) dressed up with the registry's audience and grants is still only
+    // an access token: its `access` claim grants nothing.
+    const key = r.server.tokens.keys.signingKey(new Date());
+    const now = Math.floor(Date.now() / 1000);
+    const header = Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ: "JWT" })).toString(
+      "base64url",
+    );
+    const claims = Buffer.from(
+      JSON.stringify({
+        sub: "ben",
+        realm: "employees",
+        scope: [],
+        iss: r.url,
+        aud: r.host,
+        iat: now,
+        exp: now + 300,
+        jti: "x",
+        access: push,
+      }),
+    ).toString("base64url");
+    const dressed = `${header}.${claims}.${key.sign(`${header}.${claims}`)}`;
+    expect((await oci("GET", "/v2/", { bearer: dressed })).statusCode).toBe(200);
+    expectError(await oci("POST", "/v2/alpha/shop/blobs/uploads/", { bearer: dressed }), 403, "DENIED");
+  });
+
+  it("never lets a registry token outlive the membership it was granted for", async () => {
+    const cat = await person("cat", "alpha");
+    const scope = encodeURIComponent("repository:alpha/leaver:pull,push");
+    const token = (await oci("GET", `/v2/token?service=${r.host}&scope=${scope}`, cat)).json()
+      .token as string;
+    expect(jwtPayload(token).access).toEqual([
+      { type: "repository", name: "alpha/leaver", actions: ["pull", "push"] },
+    ]);
+    expect((await api(admin, "DELETE", "/api/teams/alpha/members/cat")).statusCode).toBe(204);
+    const refused = await oci("POST", "/v2/alpha/leaver/blobs/uploads/", { bearer: token });
+    expect([401, 403]).toContain(refused.statusCode);
   });
 });
 
@@ -298,7 +409,9 @@ describe("pull", () => {
 
   it("serves a manifest by tag and by digest, GET and HEAD, with type, length and digest", async () => {
     for (const reference of ["1.0.0", shop.manifestDigest]) {
-      const get = await oci("GET", `/v2/alpha/pull/manifests/${reference}`, ben, { headers: { accept: OCI_MANIFEST } });
+      const get = await oci("GET", `/v2/alpha/pull/manifests/${reference}`, ben, {
+        headers: { accept: OCI_MANIFEST },
+      });
       expect(get.statusCode).toBe(200);
       expect(get.headers["content-type"]).toBe(OCI_MANIFEST);
       expect(get.headers["docker-content-digest"]).toBe(shop.manifestDigest);
@@ -315,7 +428,11 @@ describe("pull", () => {
 
   it("answers unknown manifests with 404 MANIFEST_UNKNOWN, and an unknown repository alike", async () => {
     expectError(await oci("GET", "/v2/alpha/pull/manifests/9.9.9", ben), 404, "MANIFEST_UNKNOWN");
-    expectError(await oci("GET", `/v2/alpha/pull/manifests/sha256:${"0".repeat(64)}`, ben), 404, "MANIFEST_UNKNOWN");
+    expectError(
+      await oci("GET", `/v2/alpha/pull/manifests/sha256:${"0".repeat(64)}`, ben),
+      404,
+      "MANIFEST_UNKNOWN",
+    );
     expectError(await oci("GET", "/v2/alpha/nothing/manifests/1.0.0", ben), 404, "MANIFEST_UNKNOWN");
     const head = await oci("HEAD", "/v2/alpha/pull/manifests/9.9.9", ben);
     expect(head.statusCode).toBe(404);
@@ -339,7 +456,9 @@ describe("pull", () => {
   it("answers a Range request with 206 and Content-Range, and an unsatisfiable one with 416", async () => {
     const digest = shop.layerDigests[0]!;
     const bytes = await layoutBlob(shop, digest);
-    const part = await oci("GET", `/v2/alpha/pull/blobs/${digest}`, ben, { headers: { range: "bytes=10-19" } });
+    const part = await oci("GET", `/v2/alpha/pull/blobs/${digest}`, ben, {
+      headers: { range: "bytes=10-19" },
+    });
     expect(part.statusCode).toBe(206);
     expect(part.headers["content-range"]).toBe(`bytes 10-19/${bytes.byteLength}`);
     expect(Number(part.headers["content-length"])).toBe(10);
@@ -393,6 +512,7 @@ describe("blob uploads", () => {
     expect(response.statusCode).toBe(201);
     expect(response.headers.location).toBe(`/v2/${repo}/blobs/${digest}`);
     expect(response.headers["docker-content-digest"]).toBe(digest);
+    expect(response.headers["content-length"]).toBe("0");
     expect((await headBlob(digest)).statusCode).toBe(200);
   });
 
@@ -447,7 +567,10 @@ describe("blob uploads", () => {
 
   it("answers a malformed Content-Range with 416, and a chunk shorter than its Content-Range with 400", async () => {
     const location = await startUpload();
-    const malformed = await oci("PATCH", location, ann, { payload: "abc", headers: { "content-range": "bytes=a-b" } });
+    const malformed = await oci("PATCH", location, ann, {
+      payload: "abc",
+      headers: { "content-range": "bytes=a-b" },
+    });
     expect(malformed.statusCode).toBe(416);
     const short = await oci("PATCH", location, ann, { payload: "abc", headers: { "content-range": "0-9" } });
     expectError(short, 400, "BLOB_UPLOAD_INVALID");
@@ -478,6 +601,7 @@ describe("blob uploads", () => {
     const location = await startUpload();
     const fresh = await oci("GET", location, ann);
     expect(fresh.statusCode).toBe(204);
+    expect(fresh.rawPayload.byteLength).toBe(0);
     expect(fresh.headers.location).toBe(location);
     expect(fresh.headers.range).toBe("0-0");
     expect(fresh.headers["docker-upload-uuid"]).toBe(location.split("/").at(-1));
@@ -506,19 +630,28 @@ describe("blob uploads", () => {
     const bytes = randomBytes(1000);
     const claimed = sha256(randomBytes(1000));
     const location = await startUpload();
-    await oci("PATCH", location, ann, { payload: bytes.subarray(0, 500), headers: { "content-range": "0-499" } });
+    await oci("PATCH", location, ann, {
+      payload: bytes.subarray(0, 500),
+      headers: { "content-range": "0-499" },
+    });
     const wrong = await oci("PUT", `${location}?digest=${claimed}`, ann, { payload: bytes.subarray(500) });
     expectError(wrong, 400, "DIGEST_INVALID");
     expect((await headBlob(claimed)).statusCode).toBe(404);
     expect((await headBlob(sha256(bytes))).statusCode).toBe(404);
 
-    const monolithic = await oci("POST", `/v2/${repo}/blobs/uploads/?digest=${claimed}`, ann, { payload: bytes });
+    const monolithic = await oci("POST", `/v2/${repo}/blobs/uploads/?digest=${claimed}`, ann, {
+      payload: bytes,
+    });
     expectError(monolithic, 400, "DIGEST_INVALID");
     expect((await headBlob(claimed)).statusCode).toBe(404);
     expect((await headBlob(sha256(bytes))).statusCode).toBe(404);
 
     expectError(await oci("PUT", `${await startUpload()}`, ann, { payload: bytes }), 400, "DIGEST_INVALID");
-    expectError(await oci("PUT", `${await startUpload()}?digest=md5:abc`, ann, { payload: bytes }), 400, "DIGEST_INVALID");
+    expectError(
+      await oci("PUT", `${await startUpload()}?digest=md5:abc`, ann, { payload: bytes }),
+      400,
+      "DIGEST_INVALID",
+    );
   });
 
   it("takes an empty blob", async () => {
@@ -537,6 +670,48 @@ describe("blob uploads", () => {
     expect((await headBlob(digest)).statusCode).toBe(200);
   });
 
+  it("takes a PATCH streamed with chunked transfer encoding, as skopeo sends it", async () => {
+    const location = await startUpload();
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    const digest = sha256(bytes);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.byteLength; at += 256 * 1024)
+          controller.enqueue(bytes.subarray(at, at + 256 * 1024));
+        controller.close();
+      },
+    });
+    const patched = await fetch(`${r.url}${location}`, {
+      method: "PATCH",
+      headers: { ...authorization(ann), "content-type": "application/octet-stream" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(patched.status).toBe(202);
+    expect(patched.headers.get("range")).toBe(`0-${bytes.byteLength - 1}`);
+    const done = await fetch(`${r.url}${location}?digest=${digest}`, {
+      method: "PUT",
+      headers: authorization(ann),
+    });
+    expect(done.status).toBe(201);
+    const pulled = await fetch(`${r.url}/v2/${repo}/blobs/${digest}`, { headers: authorization(ann) });
+    expect(Buffer.from(await pulled.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it("keeps nothing of a monolithic POST interrupted midway", async () => {
+    const bytes = randomBytes(512 * 1024);
+    const digest = sha256(bytes);
+    await sendHalfThenDrop("POST", `/v2/alpha/interrupted/blobs/uploads/?digest=${digest}`, bytes, {});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await oci("HEAD", `/v2/alpha/interrupted/blobs/${digest}`, ann)).statusCode).toBe(404);
+    const uploads = await r.server.db
+      .selectFrom("image_uploads" as never)
+      .select("id" as never)
+      .where("repository" as never, "=", "alpha/interrupted" as never)
+      .execute();
+    expect(uploads).toEqual([]);
+  });
+
   it("keeps nothing of a PATCH interrupted midway, and resumes from the last whole chunk", async () => {
     const location = await startUpload();
     const bytes = randomBytes(256 * 1024);
@@ -547,24 +722,8 @@ describe("blob uploads", () => {
     });
     expect(first.statusCode).toBe(202);
 
-    // A real socket: send the headers and half the chunk, then drop the connection.
-    await new Promise<void>((resolve) => {
-      const request = httpRequest(`${r.url}${location}`, {
-        method: "PATCH",
-        headers: {
-          ...authorization(ann),
-          "content-type": "application/octet-stream",
-          "content-length": String(bytes.byteLength - 1000),
-          "content-range": `1000-${bytes.byteLength - 1}`,
-        },
-      });
-      request.on("error", () => resolve());
-      request.write(bytes.subarray(1000, 100_000), () => {
-        setTimeout(() => {
-          request.destroy();
-          resolve();
-        }, 200);
-      });
+    await sendHalfThenDrop("PATCH", location, bytes.subarray(1000), {
+      "content-range": `1000-${bytes.byteLength - 1}`,
     });
     // Give the server time to notice and clean up.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -588,22 +747,36 @@ describe("cross-repository mount", () => {
   it("mounts a blob the source has with 201, without moving bytes", async () => {
     const bytes = randomBytes(500);
     const digest = await pushBlob("alpha/mount-source", bytes, ann);
-    const response = await oci("POST", `/v2/alpha/mount-target/blobs/uploads/?mount=${digest}&from=alpha/mount-source`, ann);
+    const response = await oci(
+      "POST",
+      `/v2/alpha/mount-target/blobs/uploads/?mount=${digest}&from=alpha/mount-source`,
+      ann,
+    );
     expect(response.statusCode).toBe(201);
     expect(response.headers.location).toBe(`/v2/alpha/mount-target/blobs/${digest}`);
     expect(response.headers["docker-content-digest"]).toBe(digest);
-    expect((await oci("GET", `/v2/alpha/mount-target/blobs/${digest}`, ann)).rawPayload.equals(bytes)).toBe(true);
+    expect((await oci("GET", `/v2/alpha/mount-target/blobs/${digest}`, ann)).rawPayload.equals(bytes)).toBe(
+      true,
+    );
   });
 
   it("mounts from another team's repository, which everyone may pull", async () => {
     const digest = await pushBlob("beta/shared", randomBytes(300), ben);
-    const response = await oci("POST", `/v2/alpha/from-beta/blobs/uploads/?mount=${digest}&from=beta/shared`, ann);
+    const response = await oci(
+      "POST",
+      `/v2/alpha/from-beta/blobs/uploads/?mount=${digest}&from=beta/shared`,
+      ann,
+    );
     expect(response.statusCode).toBe(201);
   });
 
   it("falls back to an upload with 202 when the source lacks the blob", async () => {
     const digest = sha256(randomBytes(10));
-    const response = await oci("POST", `/v2/alpha/mount-target/blobs/uploads/?mount=${digest}&from=alpha/mount-source`, ann);
+    const response = await oci(
+      "POST",
+      `/v2/alpha/mount-target/blobs/uploads/?mount=${digest}&from=alpha/mount-source`,
+      ann,
+    );
     expect(response.statusCode).toBe(202);
     expect(response.headers.location).toMatch(/^\/v2\/alpha\/mount-target\/blobs\/uploads\/[0-9a-f-]{36}$/);
     expect((await oci("HEAD", `/v2/alpha/mount-target/blobs/${digest}`, ann)).statusCode).toBe(404);
@@ -612,7 +785,8 @@ describe("cross-repository mount", () => {
   it("falls back to an upload with 202 when the caller may not pull the source", async () => {
     const digest = await pushBlob("alpha/secret-source", randomBytes(200), ann);
     const scope = encodeURIComponent("repository:alpha/mount-narrow:pull,push");
-    const token = (await oci("GET", `/v2/token?service=${r.host}&scope=${scope}`, ann)).json().token as string;
+    const token = (await oci("GET", `/v2/token?service=${r.host}&scope=${scope}`, ann)).json()
+      .token as string;
     const response = await oci(
       "POST",
       `/v2/alpha/mount-narrow/blobs/uploads/?mount=${digest}&from=alpha/secret-source`,
@@ -622,10 +796,19 @@ describe("cross-repository mount", () => {
     expect((await oci("HEAD", `/v2/alpha/mount-narrow/blobs/${digest}`, ann)).statusCode).toBe(404);
   });
 
-  it("falls back with 202 for a source that is not a repository name", async () => {
+  it("falls back with 202 for a malformed source or digest, and for a mount without a source", async () => {
     const digest = await pushBlob("alpha/mount-source", randomBytes(20), ann);
-    const response = await oci("POST", `/v2/alpha/mount-odd/blobs/uploads/?mount=${digest}&from=a/b/c`, ann);
-    expect([202, 400]).toContain(response.statusCode);
+    for (const query of [
+      `mount=${digest}&from=a/b/c`,
+      `mount=${digest}&from=Alpha/mount-source`,
+      "mount=sha256:abc&from=alpha/mount-source",
+      `mount=${digest}`,
+    ]) {
+      const response = await oci("POST", `/v2/alpha/mount-odd/blobs/uploads/?${query}`, ann);
+      expect(response.statusCode, query).toBe(202);
+      expect(response.headers.location).toMatch(/^\/v2\/alpha\/mount-odd\/blobs\/uploads\//);
+    }
+    expect((await oci("HEAD", `/v2/alpha/mount-odd/blobs/${digest}`, ann)).statusCode).toBe(404);
   });
 });
 
@@ -655,13 +838,25 @@ describe("manifest push", () => {
       JSON.stringify({ schemaVersion: 1, mediaType: OCI_MANIFEST }),
       JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, layers: [] }),
       JSON.stringify({ schemaVersion: 2, mediaType: "text/plain", config: {} }),
-      JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "x", digest: "nope", size: 1 } }),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: "x", digest: "nope", size: 1 },
+      }),
     ];
     for (const body of invalid) {
-      expectError(await putManifest("alpha/shop", "2.0.0-bad", new TextEncoder().encode(body), ann), 400, "MANIFEST_INVALID");
+      expectError(
+        await putManifest("alpha/shop", "2.0.0-bad", new TextEncoder().encode(body), ann),
+        400,
+        "MANIFEST_INVALID",
+      );
     }
     // The Content-Type and the manifest's own mediaType must agree.
-    expectError(await putManifest("alpha/shop", "2.0.0-bad", shop.manifest, ann, OCI_INDEX), 400, "MANIFEST_INVALID");
+    expectError(
+      await putManifest("alpha/shop", "2.0.0-bad", shop.manifest, ann, OCI_INDEX),
+      400,
+      "MANIFEST_INVALID",
+    );
     expectError(await oci("GET", "/v2/alpha/shop/manifests/2.0.0-bad", ann), 404, "MANIFEST_UNKNOWN");
   });
 
@@ -706,6 +901,8 @@ describe("manifest push", () => {
     expectError(await putManifest("alpha/shop", "a.b:c", shop.manifest, ann), 400, "TAG_INVALID");
   });
 
+  // Fastify's default maxParamLength (100) is shorter than a 128-character tag and a sha512 digest
+  // (135 characters); createHttpApp raises it.
   it("takes tags of up to 128 characters and manifests by sha512 digest", async () => {
     const long = `v${"1".repeat(127)}`;
     expect((await putManifest("alpha/shop", long, shop.manifest, ann)).statusCode).toBe(201);
@@ -723,11 +920,20 @@ describe("manifest push", () => {
   it("refuses a push into another team's namespace with 403 DENIED and creates nothing", async () => {
     const upload = await oci("POST", "/v2/alpha/intruded/blobs/uploads/", ben);
     expectError(upload, 403, "DENIED");
-    const monolithic = await oci("POST", `/v2/alpha/intruded/blobs/uploads/?digest=${shop.configDigest}`, ben, {
-      payload: await layoutBlob(shop, shop.configDigest),
-    });
+    const monolithic = await oci(
+      "POST",
+      `/v2/alpha/intruded/blobs/uploads/?digest=${shop.configDigest}`,
+      ben,
+      {
+        payload: await layoutBlob(shop, shop.configDigest),
+      },
+    );
     expectError(monolithic, 403, "DENIED");
-    const mount = await oci("POST", `/v2/alpha/intruded/blobs/uploads/?mount=${shop.configDigest}&from=alpha/shop`, ben);
+    const mount = await oci(
+      "POST",
+      `/v2/alpha/intruded/blobs/uploads/?mount=${shop.configDigest}&from=alpha/shop`,
+      ben,
+    );
     expectError(mount, 403, "DENIED");
     expectError(await putManifest("alpha/intruded", "1.0.0", shop.manifest, ben), 403, "DENIED");
     expectError(await putManifest("alpha/shop", "6.6.6", shop.manifest, ben), 403, "DENIED");
@@ -764,7 +970,9 @@ describe("indexes and Docker manifests", () => {
   it("stores an OCI index whose manifests are there, and refuses one with a missing child", async () => {
     await pushImage("alpha/multi", "amd64-1.0.0", shop, ann);
     await pushBlobsOf("alpha/multi", shop2, ann);
-    expect((await putManifest("alpha/multi", shop2.manifestDigest, shop2.manifest, ann)).statusCode).toBe(201);
+    expect((await putManifest("alpha/multi", shop2.manifestDigest, shop2.manifest, ann)).statusCode).toBe(
+      201,
+    );
     const index = json({
       schemaVersion: 2,
       mediaType: OCI_INDEX,
@@ -788,9 +996,17 @@ describe("indexes and Docker manifests", () => {
       mediaType: OCI_INDEX,
       manifests: [{ mediaType: OCI_MANIFEST, digest: `sha256:${"3".repeat(64)}`, size: 10 }],
     });
-    expectError(await putManifest("alpha/multi", "2.0.0", missing, ann, OCI_INDEX), 400, "MANIFEST_BLOB_UNKNOWN");
+    expectError(
+      await putManifest("alpha/multi", "2.0.0", missing, ann, OCI_INDEX),
+      400,
+      "MANIFEST_BLOB_UNKNOWN",
+    );
     // A manifest an index lists cannot be deleted from under it.
-    expectError(await oci("DELETE", `/v2/alpha/multi/manifests/${shop2.manifestDigest}`, ann), 405, "UNSUPPORTED");
+    expectError(
+      await oci("DELETE", `/v2/alpha/multi/manifests/${shop2.manifestDigest}`, ann),
+      405,
+      "UNSUPPORTED",
+    );
   });
 
   it("stores a Docker v2 schema 2 manifest and a Docker manifest list", async () => {
@@ -825,15 +1041,28 @@ describe("indexes and Docker manifests", () => {
     expect(head.headers["content-type"]).toBe(DOCKER_LIST);
     expect(head.headers["docker-content-digest"]).toBe(sha256(list));
     // A Docker manifest without layers is not one.
-    const empty = json({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: JSON.parse(Buffer.from(manifest).toString()).config, layers: [] });
-    expectError(await putManifest("alpha/docker", "1.0.1", empty, ann, DOCKER_MANIFEST), 400, "MANIFEST_INVALID");
+    const empty = json({
+      schemaVersion: 2,
+      mediaType: DOCKER_MANIFEST,
+      config: JSON.parse(Buffer.from(manifest).toString()).config,
+      layers: [],
+    });
+    expectError(
+      await putManifest("alpha/docker", "1.0.1", empty, ann, DOCKER_MANIFEST),
+      400,
+      "MANIFEST_INVALID",
+    );
   });
 });
 
 describe("referrers", () => {
   it("lists a subject's referrers, filters by artifactType, and answers OCI-Subject on push", async () => {
     await pushImage("alpha/signed", "1.0.0", shop, ann);
-    const sbom = ociArtifact({ subject: shop.descriptor, content: { sbom: true }, artifactType: "application/spdx+json" });
+    const sbom = ociArtifact({
+      subject: shop.descriptor,
+      content: { sbom: true },
+      artifactType: "application/spdx+json",
+    });
     const source = ociArtifact({
       subject: shop.descriptor,
       content: { url: "https://github.com/acme/shop", revision: "abc123" },
@@ -877,6 +1106,48 @@ describe("referrers", () => {
     expect(filtered.json().manifests.map((m: { digest: string }) => m.digest)).toEqual([sbom.digest]);
   });
 
+  it("lists an artifact without artifactType by its config's media type, and forgets a deleted referrer", async () => {
+    const config = json({ signer: "ci" });
+    const signature = randomBytes(64);
+    await pushBlob("alpha/signed", config, ann);
+    await pushBlob("alpha/signed", signature, ann);
+    const manifest = json({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: {
+        mediaType: "application/vnd.example.signature.config+json",
+        digest: sha256(config),
+        size: config.byteLength,
+      },
+      layers: [
+        { mediaType: "application/octet-stream", digest: sha256(signature), size: signature.byteLength },
+      ],
+      subject: shop.descriptor,
+    });
+    expect((await putManifest("alpha/signed", sha256(manifest), manifest, ann)).statusCode).toBe(201);
+    const type = encodeURIComponent("application/vnd.example.signature.config+json");
+    const listed = await oci(
+      "GET",
+      `/v2/alpha/signed/referrers/${shop.manifestDigest}?artifactType=${type}`,
+      ann,
+    );
+    expect(listed.json().manifests).toEqual([
+      {
+        mediaType: OCI_MANIFEST,
+        digest: sha256(manifest),
+        size: manifest.byteLength,
+        artifactType: "application/vnd.example.signature.config+json",
+      },
+    ]);
+    expect((await oci("DELETE", `/v2/alpha/signed/manifests/${sha256(manifest)}`, ann)).statusCode).toBe(202);
+    const after = await oci(
+      "GET",
+      `/v2/alpha/signed/referrers/${shop.manifestDigest}?artifactType=${type}`,
+      ann,
+    );
+    expect(after.json().manifests).toEqual([]);
+  });
+
   it("answers a subject without referrers with an empty index, never 404", async () => {
     const response = await oci("GET", `/v2/alpha/signed/referrers/sha256:${"4".repeat(64)}`, ben);
     expect(response.statusCode).toBe(200);
@@ -885,7 +1156,11 @@ describe("referrers", () => {
   });
 
   it("accepts a referrer before its subject, and lists it once the subject arrives", async () => {
-    const artifact = ociArtifact({ subject: shop2.descriptor, content: { sbom: 2 }, artifactType: "application/spdx+json" });
+    const artifact = ociArtifact({
+      subject: shop2.descriptor,
+      content: { sbom: 2 },
+      artifactType: "application/spdx+json",
+    });
     for (const bytes of artifact.blobs.values()) await pushBlob("alpha/early", bytes, ann);
     const pushed = await putManifest("alpha/early", artifact.digest, artifact.manifest, ann);
     expect(pushed.statusCode).toBe(201);
@@ -899,14 +1174,28 @@ describe("manifest deletion", () => {
   it("refuses to delete a tagged manifest or a tag with 405 UNSUPPORTED, deletes an untagged one with 202", async () => {
     await pushImage("alpha/deletable", "1.0.0", shop, ann);
     await pushBlobsOf("alpha/deletable", shop2, ann);
-    expect((await putManifest("alpha/deletable", shop2.manifestDigest, shop2.manifest, ann)).statusCode).toBe(201);
-    expectError(await oci("DELETE", `/v2/alpha/deletable/manifests/${shop.manifestDigest}`, ann), 405, "UNSUPPORTED");
+    expect((await putManifest("alpha/deletable", shop2.manifestDigest, shop2.manifest, ann)).statusCode).toBe(
+      201,
+    );
+    expectError(
+      await oci("DELETE", `/v2/alpha/deletable/manifests/${shop.manifestDigest}`, ann),
+      405,
+      "UNSUPPORTED",
+    );
     expectError(await oci("DELETE", "/v2/alpha/deletable/manifests/1.0.0", ann), 405, "UNSUPPORTED");
     expect((await oci("GET", "/v2/alpha/deletable/manifests/1.0.0", ann)).statusCode).toBe(200);
     const deleted = await oci("DELETE", `/v2/alpha/deletable/manifests/${shop2.manifestDigest}`, ann);
     expect(deleted.statusCode).toBe(202);
-    expectError(await oci("GET", `/v2/alpha/deletable/manifests/${shop2.manifestDigest}`, ann), 404, "MANIFEST_UNKNOWN");
-    expectError(await oci("DELETE", `/v2/alpha/deletable/manifests/${shop2.manifestDigest}`, ann), 404, "MANIFEST_UNKNOWN");
+    expectError(
+      await oci("GET", `/v2/alpha/deletable/manifests/${shop2.manifestDigest}`, ann),
+      404,
+      "MANIFEST_UNKNOWN",
+    );
+    expectError(
+      await oci("DELETE", `/v2/alpha/deletable/manifests/${shop2.manifestDigest}`, ann),
+      404,
+      "MANIFEST_UNKNOWN",
+    );
     expect(await auditActions(`image/alpha/deletable@${shop2.manifestDigest}`)).toEqual([
       "image.manifest.push",
       "image.manifest.delete",
@@ -919,7 +1208,8 @@ describe("listings", () => {
 
   beforeAll(async () => {
     await pushBlobsOf("alpha/listed", shop, ann);
-    for (const tag of tags) expect((await putManifest("alpha/listed", tag, shop.manifest, ann)).statusCode).toBe(201);
+    for (const tag of tags)
+      expect((await putManifest("alpha/listed", tag, shop.manifest, ann)).statusCode).toBe(201);
   });
 
   it("lists tags in lexical order", async () => {
@@ -977,12 +1267,14 @@ describe("listings", () => {
 
   it("refuses a catalog request with a registry token that does not grant it", async () => {
     const pull = encodeURIComponent("repository:alpha/listed:pull");
-    const narrow = (await oci("GET", `/v2/token?service=${r.host}&scope=${pull}`, ben)).json().token as string;
+    const narrow = (await oci("GET", `/v2/token?service=${r.host}&scope=${pull}`, ben)).json()
+      .token as string;
     const refused = await oci("GET", "/v2/_catalog", { bearer: narrow });
     expectError(refused, 401, "UNAUTHORIZED");
     expect(refused.headers["www-authenticate"]).toContain('scope="registry:catalog:*"');
     const catalog = encodeURIComponent("registry:catalog:*");
-    const wide = (await oci("GET", `/v2/token?service=${r.host}&scope=${catalog}`, ben)).json().token as string;
+    const wide = (await oci("GET", `/v2/token?service=${r.host}&scope=${catalog}`, ben)).json()
+      .token as string;
     expect((await oci("GET", "/v2/_catalog", { bearer: wide })).statusCode).toBe(200);
   });
 
@@ -997,7 +1289,12 @@ describe("settings", () => {
   let open: TestServer;
   let openAdmin: string;
 
-  const inject = (method: InjectOptions["method"], url: string, credentials: Credentials, payload?: Uint8Array) =>
+  const inject = (
+    method: InjectOptions["method"],
+    url: string,
+    credentials: Credentials,
+    payload?: Uint8Array,
+  ) =>
     open.server.app.inject({
       method,
       url,
@@ -1006,22 +1303,34 @@ describe("settings", () => {
     });
 
   beforeAll(async () => {
-    open = await startTestServer({ CHARTER_REGISTRY_ANONYMOUS_PULL: "true", CHARTER_REGISTRY_MUTABLE_TAGS: "-SNAPSHOT$" });
+    open = await startTestServer({
+      CHARTER_REGISTRY_ANONYMOUS_PULL: "true",
+      CHARTER_REGISTRY_MUTABLE_TAGS: "-SNAPSHOT$",
+    });
     openAdmin = await passwordToken(open.server, "admin", TEST_ADMIN_PASSWORD);
     for (const image of [shop, shop2]) {
       for (const digest of [image.configDigest, ...image.layerDigests]) {
         const bytes = await layoutBlob(image, digest);
-        expect((await inject("POST", `/v2/platform/open/blobs/uploads/?digest=${digest}`, openAdmin, bytes)).statusCode).toBe(201);
+        expect(
+          (await inject("POST", `/v2/platform/open/blobs/uploads/?digest=${digest}`, openAdmin, bytes))
+            .statusCode,
+        ).toBe(201);
       }
     }
-    expect((await inject("PUT", "/v2/platform/open/manifests/1.0.0", openAdmin, shop.manifest)).statusCode).toBe(201);
+    expect(
+      (await inject("PUT", "/v2/platform/open/manifests/1.0.0", openAdmin, shop.manifest)).statusCode,
+    ).toBe(201);
   }, 60_000);
 
   afterAll(async () => open?.close());
 
   it("refuses anonymous pulls by default", async () => {
     expectError(await oci("GET", "/v2/alpha/shop/manifests/1.0.0", undefined), 401, "UNAUTHORIZED");
-    expectError(await oci("GET", `/v2/alpha/shop/blobs/${shop.configDigest}`, undefined), 401, "UNAUTHORIZED");
+    expectError(
+      await oci("GET", `/v2/alpha/shop/blobs/${shop.configDigest}`, undefined),
+      401,
+      "UNAUTHORIZED",
+    );
     expectError(await oci("GET", "/v2/alpha/shop/tags/list", undefined), 401, "UNAUTHORIZED");
   });
 
@@ -1030,17 +1339,25 @@ describe("settings", () => {
     const manifest = await inject("GET", "/v2/platform/open/manifests/1.0.0", undefined);
     expect(manifest.statusCode).toBe(200);
     expect(manifest.headers["docker-content-digest"]).toBe(shop.manifestDigest);
-    expect((await inject("GET", `/v2/platform/open/blobs/${shop.configDigest}`, undefined)).statusCode).toBe(200);
+    expect((await inject("GET", `/v2/platform/open/blobs/${shop.configDigest}`, undefined)).statusCode).toBe(
+      200,
+    );
     expect((await inject("GET", "/v2/platform/open/tags/list", undefined)).json().tags).toEqual(["1.0.0"]);
     const push = await inject("POST", "/v2/platform/open/blobs/uploads/", undefined);
     expectError(push, 401, "UNAUTHORIZED");
     expect(push.headers["www-authenticate"]).toContain('scope="repository:platform/open:pull,push"');
-    expectError(await inject("PUT", "/v2/platform/open/manifests/1.0.1", undefined, shop.manifest), 401, "UNAUTHORIZED");
+    expectError(
+      await inject("PUT", "/v2/platform/open/manifests/1.0.1", undefined, shop.manifest),
+      401,
+      "UNAUTHORIZED",
+    );
     expectError(await inject("GET", "/v2/_catalog", undefined), 401, "UNAUTHORIZED");
   });
 
   it("lets tags matching CHARTER_REGISTRY_MUTABLE_TAGS move, audited as image.tag.move", async () => {
-    expect((await inject("PUT", "/v2/platform/open/manifests/1.1-SNAPSHOT", openAdmin, shop.manifest)).statusCode).toBe(201);
+    expect(
+      (await inject("PUT", "/v2/platform/open/manifests/1.1-SNAPSHOT", openAdmin, shop.manifest)).statusCode,
+    ).toBe(201);
     const moved = await inject("PUT", "/v2/platform/open/manifests/1.1-SNAPSHOT", openAdmin, shop2.manifest);
     expect(moved.statusCode).toBe(201);
     const now = await inject("GET", "/v2/platform/open/manifests/1.1-SNAPSHOT", openAdmin);
@@ -1053,7 +1370,15 @@ describe("settings", () => {
       .execute();
     expect(rows.map((row: { action: string }) => row.action)).toEqual(["image.tag.push", "image.tag.move"]);
     // Other tags stay immutable.
-    expectError(await inject("PUT", "/v2/platform/open/manifests/1.0.0", openAdmin, shop2.manifest), 409, "TAG_INVALID");
-    expectError(await inject("PUT", "/v2/platform/open/manifests/latest", openAdmin, shop2.manifest), 409, "TAG_INVALID");
+    expectError(
+      await inject("PUT", "/v2/platform/open/manifests/1.0.0", openAdmin, shop2.manifest),
+      409,
+      "TAG_INVALID",
+    );
+    expectError(
+      await inject("PUT", "/v2/platform/open/manifests/latest", openAdmin, shop2.manifest),
+      409,
+      "TAG_INVALID",
+    );
   });
 });

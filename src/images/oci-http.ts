@@ -3,9 +3,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { actorOf, CoreErrors, type HttpApp, isCharterError } from "../core/index.js";
 import type { RegistryTokenIssuer } from "../tokens/index.js";
+import { isDigest } from "./digest.js";
 import { ImagesErrors } from "./errors.js";
 import { MEDIA_TYPES } from "./manifest.js";
-import { parseRepositoryName, type RepositoryName } from "./names.js";
+import { parseRepositoryName, parseRepositoryPath, type RepositoryName } from "./names.js";
 import { ociErrorBody, ociErrorOf } from "./oci-errors.js";
 import type { RegistryAuth, RegistryCaller } from "./registry-auth.js";
 import { MAX_MANIFEST_BYTES, type RegistryService } from "./registry-service.js";
@@ -276,17 +277,28 @@ export function ociHttp(options: OciHttpOptions): FastifyPluginAsync {
         .header("docker-upload-uuid", upload.id)
         .send();
 
+    // A mount that cannot be done (a malformed source or digest, a source the caller may not pull,
+    // a blob the source lacks) falls back to an upload, as the specification asks.
+    const mount = async (request: FastifyRequest, repo: RepositoryName, digest: string, source: string) => {
+      if (!isDigest(digest)) return false;
+      let from: RepositoryName;
+      try {
+        from = parseRepositoryPath(source);
+      } catch {
+        return false;
+      }
+      const mayRead = await auth.authorize(request.registryCaller, from, "pull").then(
+        () => true,
+        () => false,
+      );
+      return mayRead && (await registry.mountBlob(repo, digest, from, actor(request)));
+    };
+
     const startUpload = async (request: FastifyRequest, reply: FastifyReply) => {
       const repo = await allow(request, "push");
       const query = request.query as { digest?: string; mount?: string; from?: string };
       if (query.mount !== undefined && query.from !== undefined) {
-        const from = parseRepositoryName(...(splitName(query.from) as [string, string]));
-        // Mounting reads `from`: without pull rights there, fall back to an upload.
-        const mayRead = await auth.authorize(request.registryCaller, from, "pull").then(
-          () => true,
-          () => false,
-        );
-        if (mayRead && (await registry.mountBlob(repo, query.mount, from, actor(request)))) {
+        if (await mount(request, repo, query.mount, query.from)) {
           return reply
             .status(201)
             .header("location", `/v2/${repo.name}/blobs/${query.mount}`)
@@ -423,13 +435,6 @@ export function ociHttp(options: OciHttpOptions): FastifyPluginAsync {
       throw CoreErrors.CORE_NOT_FOUND(`no registry endpoint ${request.method} /v2/${path.slice(0, 100)}`);
     });
   };
-}
-
-function splitName(name: string): [string, string] {
-  const [team = "", artifact = "", ...rest] = name.split("/");
-  if (rest.length > 0)
-    throw ImagesErrors.IMAGES_NAME_INVALID(`"${name.slice(0, 140)}" is not <team>/<artifact>`);
-  return [team, artifact];
 }
 
 function paging(query: Record<string, string | undefined>): { n: number; last?: string } {

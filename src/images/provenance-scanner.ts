@@ -73,7 +73,7 @@ export class ProvenanceScanner {
           this.#logger?.warn({ err: error, repository, digest }, "reading provenance from layers failed");
           found = { status: "missing", note: "the layers could not be read" };
         }
-        await this.#store.setProvenance(repository, digest, found);
+        await this.#store.resolvePendingProvenance(repository, digest, found);
       }
     }
   }

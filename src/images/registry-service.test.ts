@@ -5,7 +5,15 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, resetDatabase } from "../../test/support/database.js";
-import { blobPath, buildOciImage, OCI_INDEX, OCI_MANIFEST, type OciImage, ociArtifact, sha256 } from "../../test/support/oci-image.js";
+import {
+  blobPath,
+  buildOciImage,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type OciImage,
+  ociArtifact,
+  sha256,
+} from "../../test/support/oci-image.js";
 import { FileObjectStore } from "../cloud/index.js";
 import { type Actor, type AuditRecord, type AuditSink, ManualClock } from "../core/index.js";
 import type { Database, DatabaseHandle } from "../db/index.js";
@@ -88,7 +96,9 @@ async function pushImage(image: OciImage, tag: string, repo = shop, service = re
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
-async function rejection(promise: Promise<unknown>): Promise<{ code: string; extensions?: Record<string, unknown> }> {
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<{ code: string; extensions?: Record<string, unknown> }> {
   try {
     await promise;
   } catch (error) {
@@ -130,7 +140,10 @@ beforeEach(async () => {
   await resetDatabase(db);
   const now = new Date();
   for (const id of ["alpha", "beta"]) {
-    await db.insertInto("teams").values({ id, name: id, created_at: now, created_by: "test", modified_at: now }).execute();
+    await db
+      .insertInto("teams")
+      .values({ id, name: id, created_at: now, created_by: "test", modified_at: now })
+      .execute();
   }
   await rm(join(work, "objects"), { recursive: true, force: true });
   objects = await FileObjectStore.open(join(work, "objects"));
@@ -148,7 +161,10 @@ describe("uploads", () => {
     const upload = await registry.startUpload(shop, ANN);
     expect(upload).toMatchObject({ repository: "alpha/shop", size: 0, parts: [] });
     await registry.appendChunk(shop, upload.id, chunks(bytes.subarray(0, 1000)), { start: 0, end: 999 });
-    const second = await registry.appendChunk(shop, upload.id, chunks(bytes.subarray(1000, 2000)), { start: 1000, end: 1999 });
+    const second = await registry.appendChunk(shop, upload.id, chunks(bytes.subarray(1000, 2000)), {
+      start: 1000,
+      end: 1999,
+    });
     expect(second.size).toBe(2000);
     const done = await registry.completeUpload(shop, upload.id, sha256(bytes), chunks(bytes.subarray(2000)));
     expect(done).toEqual({ digest: sha256(bytes), size: 3000 });
@@ -161,7 +177,9 @@ describe("uploads", () => {
   it("refuses a chunk that does not continue the upload, telling how much it has", async () => {
     const upload = await registry.startUpload(shop, ANN);
     await registry.appendChunk(shop, upload.id, chunks(randomBytes(10)), { start: 0, end: 9 });
-    const error = await rejection(registry.appendChunk(shop, upload.id, chunks(randomBytes(10)), { start: 20, end: 29 }));
+    const error = await rejection(
+      registry.appendChunk(shop, upload.id, chunks(randomBytes(10)), { start: 20, end: 29 }),
+    );
     expect(error.code).toBe("IMAGES_UPLOAD_OUT_OF_ORDER");
     expect(error.extensions).toEqual({ uploaded: 10 });
     expect((await registry.upload(shop, upload.id)).size).toBe(10);
@@ -169,7 +187,9 @@ describe("uploads", () => {
 
   it("refuses a chunk shorter or longer than its Content-Range and keeps none of it", async () => {
     const upload = await registry.startUpload(shop, ANN);
-    const error = await rejection(registry.appendChunk(shop, upload.id, chunks(randomBytes(5)), { start: 0, end: 9 }));
+    const error = await rejection(
+      registry.appendChunk(shop, upload.id, chunks(randomBytes(5)), { start: 0, end: 9 }),
+    );
     expect(error.code).toBe("IMAGES_BLOB_UPLOAD_INVALID");
     expect((await registry.upload(shop, upload.id)).size).toBe(0);
     expect(await keys(`uploads/${upload.id}/`)).toEqual([]);
@@ -180,13 +200,16 @@ describe("uploads", () => {
     const upload = await registry.startUpload(shop, ANN);
     await registry.appendChunk(shop, upload.id, chunks(bytes.subarray(0, 1000)));
     const before = await keys(`uploads/${upload.id}/`);
-    await expect(registry.appendChunk(shop, upload.id, failingAfter(bytes.subarray(1000, 1500)))).rejects.toThrow(
-      "connection reset",
-    );
+    await expect(
+      registry.appendChunk(shop, upload.id, failingAfter(bytes.subarray(1000, 1500))),
+    ).rejects.toThrow("connection reset");
     expect((await registry.upload(shop, upload.id)).size).toBe(1000);
     expect(await keys(`uploads/${upload.id}/`)).toEqual(before);
     await registry.appendChunk(shop, upload.id, chunks(bytes.subarray(1000)));
-    expect(await registry.completeUpload(shop, upload.id, sha256(bytes))).toEqual({ digest: sha256(bytes), size: 2000 });
+    expect(await registry.completeUpload(shop, upload.id, sha256(bytes))).toEqual({
+      digest: sha256(bytes),
+      size: 2000,
+    });
   });
 
   it("refuses a wrong digest without making a blob, and keeps the upload for another try", async () => {
@@ -195,7 +218,9 @@ describe("uploads", () => {
     await registry.appendChunk(shop, upload.id, chunks(bytes.subarray(0, 400)));
     await registry.appendChunk(shop, upload.id, chunks(bytes.subarray(400)));
     const wrong = sha256(randomBytes(8));
-    expect((await rejection(registry.completeUpload(shop, upload.id, wrong))).code).toBe("IMAGES_DIGEST_INVALID");
+    expect((await rejection(registry.completeUpload(shop, upload.id, wrong))).code).toBe(
+      "IMAGES_DIGEST_INVALID",
+    );
     expect((await rejection(registry.blobSize(shop, wrong))).code).toBe("IMAGES_BLOB_UNKNOWN");
     expect((await rejection(registry.blobSize(shop, sha256(bytes)))).code).toBe("IMAGES_BLOB_UNKNOWN");
     expect(await keys("blobs/")).toEqual([]);
@@ -222,7 +247,9 @@ describe("uploads", () => {
 
   it("refuses digests that are not sha256 or sha512 ones", async () => {
     for (const digest of ["md5:abc", "sha256:ABC", `sha256:${"a".repeat(63)}`, "sha256"]) {
-      expect((await rejection(registry.putBlob(shop, digest, chunks(randomBytes(1)), ANN))).code).toBe("IMAGES_DIGEST_INVALID");
+      expect((await rejection(registry.putBlob(shop, digest, chunks(randomBytes(1)), ANN))).code).toBe(
+        "IMAGES_DIGEST_INVALID",
+      );
     }
   });
 
@@ -327,9 +354,9 @@ describe("manifests", () => {
 
   it("refuses latest and malformed tags", async () => {
     await pushBlobsOf(plain);
-    expect((await rejection(registry.putManifest(shop, "latest", plain.manifest, OCI_MANIFEST, ANN))).code).toBe(
-      "IMAGES_TAG_INVALID",
-    );
+    expect(
+      (await rejection(registry.putManifest(shop, "latest", plain.manifest, OCI_MANIFEST, ANN))).code,
+    ).toBe("IMAGES_TAG_INVALID");
     expect((await rejection(registry.putManifest(shop, ".x", plain.manifest, OCI_MANIFEST, ANN))).code).toBe(
       "IMAGES_TAG_NAME_INVALID",
     );
@@ -345,7 +372,10 @@ describe("manifests", () => {
       "image.tag.push image/alpha/shop:1.0-SNAPSHOT",
       "image.tag.move image/alpha/shop:1.0-SNAPSHOT",
     ]);
-    expect(audit.records[1]!.body).toMatchObject({ digest: annotated.manifestDigest, previous: plain.manifestDigest });
+    expect(audit.records[1]!.body).toMatchObject({
+      digest: annotated.manifestDigest,
+      previous: plain.manifestDigest,
+    });
     expect((await rejection(pushImage(plain, "latest", shop, mutable))).code).toBe("IMAGES_TAG_INVALID");
     await pushImage(plain, "1.0", shop, mutable);
     expect((await rejection(pushImage(annotated, "1.0", shop, mutable))).code).toBe("IMAGES_TAG_INVALID");
@@ -354,17 +384,25 @@ describe("manifests", () => {
   it("stores nothing when the audit record cannot be written", async () => {
     await pushBlobsOf(plain);
     audit.failNext = true;
-    await expect(registry.putManifest(shop, "1.0.0", plain.manifest, OCI_MANIFEST, ANN)).rejects.toThrow("audit sink failed");
+    await expect(registry.putManifest(shop, "1.0.0", plain.manifest, OCI_MANIFEST, ANN)).rejects.toThrow(
+      "audit sink failed",
+    );
     expect((await rejection(registry.readManifest(shop, "1.0.0"))).code).toBe("IMAGES_MANIFEST_UNKNOWN");
-    expect((await rejection(registry.readManifest(shop, plain.manifestDigest))).code).toBe("IMAGES_MANIFEST_UNKNOWN");
+    expect((await rejection(registry.readManifest(shop, plain.manifestDigest))).code).toBe(
+      "IMAGES_MANIFEST_UNKNOWN",
+    );
   });
 
   it("checks a manifest pushed by digest against it, sha512 included", async () => {
     await pushBlobsOf(plain);
-    const wrong = await rejection(registry.putManifest(shop, `sha256:${"0".repeat(64)}`, plain.manifest, OCI_MANIFEST, ANN));
+    const wrong = await rejection(
+      registry.putManifest(shop, `sha256:${"0".repeat(64)}`, plain.manifest, OCI_MANIFEST, ANN),
+    );
     expect(wrong.code).toBe("IMAGES_DIGEST_INVALID");
     const sha512 = digestOf(plain.manifest, "sha512");
-    expect(await registry.putManifest(shop, sha512, plain.manifest, OCI_MANIFEST, ANN)).toEqual({ digest: sha512 });
+    expect(await registry.putManifest(shop, sha512, plain.manifest, OCI_MANIFEST, ANN)).toEqual({
+      digest: sha512,
+    });
     expect((await registry.readManifest(shop, sha512)).digest).toBe(sha512);
     expect(audit.actions()).toEqual([`image.manifest.push image/alpha/shop@${sha512}`]);
   });
@@ -402,13 +440,24 @@ describe("manifests", () => {
     await registry.putManifest(shop, annotated.manifestDigest, annotated.manifest, OCI_MANIFEST, ANN);
     await pushBlobsOf(labelled);
     await registry.putManifest(shop, labelled.manifestDigest, labelled.manifest, OCI_MANIFEST, ANN);
-    await registry.putManifest(shop, sha256(json({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [labelled.descriptor] })),
-      json({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [labelled.descriptor] }), OCI_INDEX, ANN);
+    await registry.putManifest(
+      shop,
+      sha256(json({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [labelled.descriptor] })),
+      json({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [labelled.descriptor] }),
+      OCI_INDEX,
+      ANN,
+    );
     expect((await rejection(registry.deleteManifest(shop, "1.0.0", ANN))).code).toBe("IMAGES_UNSUPPORTED");
-    expect((await rejection(registry.deleteManifest(shop, plain.manifestDigest, ANN))).code).toBe("IMAGES_UNSUPPORTED");
-    expect((await rejection(registry.deleteManifest(shop, labelled.manifestDigest, ANN))).code).toBe("IMAGES_UNSUPPORTED");
+    expect((await rejection(registry.deleteManifest(shop, plain.manifestDigest, ANN))).code).toBe(
+      "IMAGES_UNSUPPORTED",
+    );
+    expect((await rejection(registry.deleteManifest(shop, labelled.manifestDigest, ANN))).code).toBe(
+      "IMAGES_UNSUPPORTED",
+    );
     await registry.deleteManifest(shop, annotated.manifestDigest, ANN);
-    expect((await rejection(registry.readManifest(shop, annotated.manifestDigest))).code).toBe("IMAGES_MANIFEST_UNKNOWN");
+    expect((await rejection(registry.readManifest(shop, annotated.manifestDigest))).code).toBe(
+      "IMAGES_MANIFEST_UNKNOWN",
+    );
     expect((await rejection(registry.deleteManifest(shop, annotated.manifestDigest, ANN))).code).toBe(
       "IMAGES_MANIFEST_UNKNOWN",
     );
@@ -417,7 +466,8 @@ describe("manifests", () => {
 
   it("pages tag names and the catalog in lexical order", async () => {
     await pushBlobsOf(plain);
-    for (const tag of ["b", "a", "c", "B"]) await registry.putManifest(shop, tag, plain.manifest, OCI_MANIFEST, ANN);
+    for (const tag of ["b", "a", "c", "B"])
+      await registry.putManifest(shop, tag, plain.manifest, OCI_MANIFEST, ANN);
     expect(await registry.tagNames(shop, 10)).toEqual(["B", "a", "b", "c"]);
     expect(await registry.tagNames(shop, 2, "a")).toEqual(["b", "c"]);
     await putBytes(parseRepositoryName("beta", "zeta"));
@@ -484,7 +534,11 @@ describe("provenance at push", () => {
     for (const bytes of artifact.blobs.values()) await putBytes(shop, bytes);
     await registry.putManifest(shop, artifact.digest, artifact.manifest, OCI_MANIFEST, ANN);
     await pushImage(plain, "1.0.0");
-    expect((await images.getTag(shop, "1.0.0")).provenance).toMatchObject({ status: "known", origin: "referrer", clean: true });
+    expect((await images.getTag(shop, "1.0.0")).provenance).toMatchObject({
+      status: "known",
+      origin: "referrer",
+      clean: true,
+    });
     expect(pending).toBe(0);
   });
 
@@ -517,20 +571,31 @@ describe("provenance at push", () => {
 
   it("ignores referrers of other artifact types", async () => {
     await pushImage(withScm, "1.0.0");
-    const sbom = ociArtifact({ subject: withScm.descriptor, content: SCM, artifactType: "application/spdx+json" });
+    const sbom = ociArtifact({
+      subject: withScm.descriptor,
+      content: SCM,
+      artifactType: "application/spdx+json",
+    });
     for (const bytes of sbom.blobs.values()) await putBytes(shop, bytes);
     await registry.putManifest(shop, sbom.digest, sbom.manifest, OCI_MANIFEST, ANN);
     expect((await images.getTag(shop, "1.0.0")).provenance).toEqual({ status: "pending" });
-    expect((await registry.referrers(shop, withScm.manifestDigest, "application/spdx+json")).map((r) => r.digest)).toEqual([
-      sbom.digest,
-    ]);
+    expect(
+      (await registry.referrers(shop, withScm.manifestDigest, "application/spdx+json")).map((r) => r.digest),
+    ).toEqual([sbom.digest]);
     expect(await registry.referrers(shop, withScm.manifestDigest, "application/other")).toEqual([]);
   });
 
   it("records an artifact that is not an image as without provenance", async () => {
-    const artifact = ociArtifact({ subject: plain.descriptor, content: { sbom: 1 }, artifactType: "application/spdx+json" });
+    const artifact = ociArtifact({
+      subject: plain.descriptor,
+      content: { sbom: 1 },
+      artifactType: "application/spdx+json",
+    });
     for (const bytes of artifact.blobs.values()) await putBytes(shop, bytes);
     await registry.putManifest(shop, "sbom-1", artifact.manifest, OCI_MANIFEST, ANN);
-    expect((await images.getTag(shop, "sbom-1")).provenance).toMatchObject({ status: "missing", note: expect.any(String) });
+    expect((await images.getTag(shop, "sbom-1")).provenance).toMatchObject({
+      status: "missing",
+      note: expect.any(String),
+    });
   });
 });

@@ -288,7 +288,10 @@ export class RegistryService {
       if (provenance === undefined) {
         const attached = await this.#referrers.forSubject(store, repo.name, digest);
         // An unusable attachment explains a missing source, but an image's layers are still read.
-        provenance = attached?.status === "known" || facts.fallback.status !== "pending" ? (attached ?? facts.fallback) : facts.fallback;
+        provenance =
+          attached?.status === "known" || facts.fallback.status !== "pending"
+            ? (attached ?? facts.fallback)
+            : facts.fallback;
       }
       const totalSize =
         bytes.byteLength +

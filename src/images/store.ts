@@ -522,6 +522,24 @@ export class ImagesStore {
       .execute();
   }
 
+  /**
+   * Records what reading the layers found, unless the provenance stopped being pending meanwhile
+   * (an scm-source referrer was pushed while the layers were read: it wins).
+   */
+  async resolvePendingProvenance(
+    repository: string,
+    digest: string,
+    provenance: ProvenanceView,
+  ): Promise<void> {
+    await this.#db
+      .updateTable("image_manifests")
+      .set(provenanceColumns(provenance))
+      .where("repository", "=", repository)
+      .where("digest", "=", digest)
+      .where("provenance_status", "=", "pending")
+      .execute();
+  }
+
   async provenanceOf(repository: string, digest: string): Promise<ProvenanceView | undefined> {
     const row = await this.#db
       .selectFrom("image_manifests")
@@ -612,16 +630,14 @@ export class ImagesStore {
         revoked_reason: null,
       })
       .onConflict((oc) =>
-        oc
-          .columns(["repository", "tag"])
-          .doUpdateSet({
-            digest,
-            pushed_at: at,
-            pushed_by: by,
-            revoked_at: null,
-            revoked_by: null,
-            revoked_reason: null,
-          }),
+        oc.columns(["repository", "tag"]).doUpdateSet({
+          digest,
+          pushed_at: at,
+          pushed_by: by,
+          revoked_at: null,
+          revoked_by: null,
+          revoked_reason: null,
+        }),
       )
       .execute();
     await this.#db
