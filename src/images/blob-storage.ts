@@ -118,6 +118,19 @@ export class BlobStorage {
     }
   }
 
+  /** Every object under `uploads/`, with the upload it belongs to. */
+  async *storedUploadObjects(): AsyncIterable<{ uploadId: string; key: string; modifiedAt: Date }> {
+    for await (const object of this.#objects.list("uploads/")) {
+      const uploadId = object.key.split("/")[1];
+      if (uploadId !== undefined) yield { uploadId, key: object.key, modifiedAt: object.modifiedAt };
+    }
+  }
+
+  /** When the object was last written, or undefined when it is gone. */
+  async modifiedAt(key: string): Promise<Date | undefined> {
+    return (await this.#objects.stat(key))?.modifiedAt;
+  }
+
   async *#concat(keys: readonly string[]): AsyncIterable<Uint8Array> {
     for (const key of keys) yield* await this.#objects.get(key);
   }

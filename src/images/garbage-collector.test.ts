@@ -165,7 +165,7 @@ describe("uploads", () => {
     const young = await registry.startUpload(shop, ANN);
     clock.advance(5 * HOUR);
 
-    expect(await collector.collect()).toEqual({ uploads: 1, blobs: 0 });
+    expect(await collector.collect()).toEqual({ uploads: 1, blobs: 0, orphans: 0 });
     await expect(registry.upload(shop, old.id)).rejects.toMatchObject({ code: "IMAGES_BLOB_UPLOAD_UNKNOWN" });
     expect(await keys(`uploads/${old.id}/`)).toEqual([]);
     expect((await registry.upload(shop, touched.id)).size).toBe(10);
@@ -190,7 +190,7 @@ describe("blobs", () => {
     clock.advance(25 * HOUR);
     const young = await putBlob(shop);
 
-    expect(await collector.collect()).toEqual({ uploads: 0, blobs: 1 });
+    expect(await collector.collect()).toEqual({ uploads: 0, blobs: 1, orphans: 0 });
     expect(await stored(orphan)).toBe(false);
     await expect(registry.blobSize(shop, orphan)).rejects.toMatchObject({ code: "IMAGES_BLOB_UNKNOWN" });
     for (const digest of [config, layer, young]) expect(await stored(digest)).toBe(true);
@@ -238,7 +238,7 @@ describe("blobs", () => {
     await putBlob(shop);
     clock.advance(25 * HOUR);
     const [first, second] = await Promise.all([collector.collect(), collector.collect()]);
-    expect(first).toEqual({ uploads: 0, blobs: 1 });
+    expect(first).toEqual({ uploads: 0, blobs: 1, orphans: 0 });
     expect(second).toBe(first);
   });
 
@@ -348,5 +348,27 @@ describe("collection racing pushes", () => {
     await collector.collect();
     await expectNoManifestLostABlob();
     await expectNoLinkWithoutBytes();
+  });
+});
+
+describe("orphans", () => {
+  it("removes old objects no row accounts for, and keeps those of live uploads and blobs", async () => {
+    // Objects carry the real clock's times: collect as if two days had passed since they were written.
+    clock = new ManualClock(Date.now() + 48 * HOUR);
+    registry = new RegistryService({ db, blobs, audit, clock });
+    collector = collectorOn(db);
+    const kept = await putBlob(shop);
+    const live = await registry.startUpload(shop, ANN);
+    await registry.appendChunk(shop, live.id, chunks(randomBytes(10)));
+    const lost = randomBytes(32);
+    const lostDigest = parseDigest(sha256(lost));
+    await objects.put(BlobStorage.blobKey(lostDigest), chunks(lost));
+    await objects.put("uploads/0b7a4c9e-3f1d-4a57-9d3e-2c8b1f6a5e40/000000000000000-deadbeef", chunks(lost));
+
+    expect(await collector.collect()).toEqual({ uploads: 0, blobs: 0, orphans: 2 });
+    expect(await stored(lostDigest.value)).toBe(false);
+    expect(await keys("uploads/0b7a4c9e-3f1d-4a57-9d3e-2c8b1f6a5e40/")).toEqual([]);
+    expect(await stored(kept)).toBe(true);
+    expect(await keys(`uploads/${live.id}/`)).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { type Clock, Duration, type Logger, systemClock } from "../core/index.js";
 import type { Database } from "../db/index.js";
-import type { BlobStorage } from "./blob-storage.js";
+import { BlobStorage } from "./blob-storage.js";
+import { parseDigest } from "./digest.js";
 import { ImagesStore } from "./store.js";
 
 export interface GarbageCollectorOptions {
@@ -17,11 +18,19 @@ export interface GarbageCollectorOptions {
   readonly blobGrace?: Duration;
   /** How often `start` collects; default hourly. */
   readonly interval?: Duration;
+  /**
+   * Every how many collections the object store is also listed for objects without a row (left by a
+   * crash between a row's deletion and its object's); default 24 (daily, at the default interval).
+   * The first collection always sweeps.
+   */
+  readonly orphanSweepEvery?: number;
 }
 
 export interface Collected {
   readonly uploads: number;
   readonly blobs: number;
+  /** Objects removed that no row accounted for. */
+  readonly orphans: number;
 }
 
 const BATCH = 500;
@@ -40,6 +49,8 @@ export class GarbageCollector {
   readonly #uploadTtl: Duration;
   readonly #blobGrace: Duration;
   readonly #interval: Duration;
+  readonly #orphanSweepEvery: number;
+  #collections = 0;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<Collected> | undefined;
 
@@ -51,6 +62,7 @@ export class GarbageCollector {
     this.#uploadTtl = options.uploadTtl ?? Duration.hours(24);
     this.#blobGrace = options.blobGrace ?? Duration.hours(24);
     this.#interval = options.interval ?? Duration.hours(1);
+    this.#orphanSweepEvery = options.orphanSweepEvery ?? 24;
   }
 
   start(): void {
@@ -104,7 +116,56 @@ export class GarbageCollector {
       if (candidates.length < BATCH) break;
       candidates = await this.#store.unreferencedBlobs(blobsBefore, BATCH);
     }
-    if (uploads > 0 || blobs > 0) this.#logger?.info({ uploads, blobs }, "registry garbage collected");
-    return { uploads, blobs };
+    const orphans =
+      this.#collections++ % this.#orphanSweepEvery === 0
+        ? await this.#sweepOrphans(blobsBefore, uploadsBefore)
+        : 0;
+    if (uploads > 0 || blobs > 0 || orphans > 0) {
+      this.#logger?.info({ uploads, blobs, orphans }, "registry garbage collected");
+    }
+    return { uploads, blobs, orphans };
+  }
+
+  /**
+   * Removes old objects no row accounts for: parts of uploads whose row is gone, and blobs whose row
+   * is gone. A push writes a blob's row before its bytes, so an old blob object without a row is
+   * left over; it is deleted only if it was not rewritten since it was listed.
+   */
+  async #sweepOrphans(blobsBefore: Date, uploadsBefore: Date): Promise<number> {
+    let removed = 0;
+    const uploads: Array<{ uploadId: string; key: string; modifiedAt: Date }> = [];
+    const flushUploads = async () => {
+      const live = await this.#store.existingUploads([...new Set(uploads.map((u) => u.uploadId))]);
+      const dead = uploads.filter((u) => !live.has(u.uploadId)).map((u) => u.key);
+      await this.#blobs.deleteKeys(dead);
+      removed += dead.length;
+      uploads.length = 0;
+    };
+    for await (const object of this.#blobs.storedUploadObjects()) {
+      if (object.modifiedAt >= uploadsBefore) continue;
+      uploads.push(object);
+      if (uploads.length >= BATCH) await flushUploads();
+    }
+    await flushUploads();
+
+    const blobs: Array<{ digest: string; modifiedAt: Date }> = [];
+    const flushBlobs = async () => {
+      const live = await this.#store.existingBlobs(blobs.map((b) => b.digest));
+      for (const blob of blobs.filter((b) => !live.has(b.digest))) {
+        const key = BlobStorage.blobKey(parseDigest(blob.digest));
+        if ((await this.#blobs.modifiedAt(key))?.getTime() !== blob.modifiedAt.getTime()) continue;
+        if ((await this.#store.existingBlobs([blob.digest])).size > 0) continue;
+        await this.#blobs.delete(blob.digest);
+        removed++;
+      }
+      blobs.length = 0;
+    };
+    for await (const blob of this.#blobs.storedBlobs()) {
+      if (blob.modifiedAt >= blobsBefore) continue;
+      blobs.push(blob);
+      if (blobs.length >= BATCH) await flushBlobs();
+    }
+    await flushBlobs();
+    return removed;
   }
 }

@@ -345,6 +345,28 @@ export class ImagesStore {
       .execute();
   }
 
+  /** Of `ids`, those with an upload row. */
+  async existingUploads(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.#db
+      .selectFrom("image_uploads")
+      .select("id")
+      .where("id", "in", [...ids])
+      .execute();
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Of `digests`, those with a blob row. */
+  async existingBlobs(digests: readonly string[]): Promise<Set<string>> {
+    if (digests.length === 0) return new Set();
+    const rows = await this.#db
+      .selectFrom("image_blobs")
+      .select("digest")
+      .where("digest", "in", [...digests])
+      .execute();
+    return new Set(rows.map((row) => row.digest));
+  }
+
   async findUpload(repository: string, id: string): Promise<Upload | undefined> {
     const row = await this.#db
       .selectFrom("image_uploads")
