@@ -234,14 +234,11 @@ export function ociHttp(options: OciHttpOptions): FastifyPluginAsync {
       const repo = await allow(request, "pull");
       const { digest } = request.params as { digest: string };
       const range = parseRange(request.headers.range);
-      if (range === undefined) {
-        const size = await registry.blobSize(repo, digest);
-        if (size >= redirectThreshold) {
-          const url = await registry.blobUrl(repo, digest, presignSeconds);
-          if (url !== undefined) return reply.redirect(url, 307);
-        }
-      }
-      const read = await registry.readBlob(repo, digest, range);
+      const read = await registry.readBlob(repo, digest, range, {
+        minSize: redirectThreshold,
+        ttlSeconds: presignSeconds,
+      });
+      if ("url" in read) return reply.redirect(read.url, 307);
       reply
         .header("docker-content-digest", digest)
         .header("accept-ranges", "bytes")

@@ -37,6 +37,12 @@ export interface BlobRead {
   readonly body: Readable;
 }
 
+/** Where to fetch a blob directly (a presigned object-store URL). */
+export interface BlobRedirect {
+  readonly size: number;
+  readonly url: string;
+}
+
 export interface PushedManifest {
   readonly digest: string;
   readonly subject?: string;
@@ -197,12 +203,32 @@ export class RegistryService {
     return size;
   }
 
+  /**
+   * Opens a blob, or a range of it. With `redirect`, a whole blob of at least `minSize` bytes is
+   * answered with a presigned URL instead, when the object store can make one.
+   */
   async readBlob(
     repo: RepositoryName,
     digest: string,
     range?: { start: number; end?: number },
-  ): Promise<BlobRead> {
+  ): Promise<BlobRead>;
+  async readBlob(
+    repo: RepositoryName,
+    digest: string,
+    range: { start: number; end?: number } | undefined,
+    redirect: { minSize: number; ttlSeconds: number },
+  ): Promise<BlobRead | BlobRedirect>;
+  async readBlob(
+    repo: RepositoryName,
+    digest: string,
+    range?: { start: number; end?: number },
+    redirect?: { minSize: number; ttlSeconds: number },
+  ): Promise<BlobRead | BlobRedirect> {
     const size = await this.blobSize(repo, digest);
+    if (range === undefined && redirect !== undefined && size >= redirect.minSize) {
+      const url = await this.#blobs.presignedUrl(digest, redirect.ttlSeconds);
+      if (url !== undefined) return { size, url };
+    }
     if (range === undefined) return { size, body: await this.#blobs.open(digest) };
     const end = Math.min(range.end ?? size - 1, size - 1);
     if (range.start >= size || range.start > end) {
@@ -215,17 +241,14 @@ export class RegistryService {
     };
   }
 
-  /** A URL the client may fetch the blob from directly, when the object store offers one. */
-  async blobUrl(repo: RepositoryName, digest: string, ttlSeconds: number): Promise<string | undefined> {
-    await this.blobSize(repo, digest);
-    return this.#blobs.presignedUrl(digest, ttlSeconds);
-  }
-
   // Manifests
 
   async readManifest(repo: RepositoryName, reference: string) {
-    const digest = isDigest(reference) ? reference : await this.#tagDigest(repo, reference);
-    const manifest = await this.#store.findManifest(repo.name, digest);
+    const manifest = isDigest(reference)
+      ? await this.#store.findManifest(repo.name, reference)
+      : isTag(reference)
+        ? await this.#store.findTaggedManifest(repo.name, reference)
+        : undefined;
     if (manifest === undefined)
       throw ImagesErrors.IMAGES_MANIFEST_UNKNOWN(`${repo.name} has no manifest ${reference}`);
     return manifest;
@@ -398,13 +421,6 @@ export class RegistryService {
       );
     }
     return tag;
-  }
-
-  async #tagDigest(repo: RepositoryName, tag: string): Promise<string> {
-    const digest = isTag(tag) ? await this.#store.findTagDigest(repo.name, tag) : undefined;
-    if (digest === undefined)
-      throw ImagesErrors.IMAGES_MANIFEST_UNKNOWN(`${repo.name} has no tag ${tag.slice(0, 140)}`);
-    return digest;
   }
 
   async #ensureRepository(store: ImagesStore, repo: RepositoryName, actor: Actor): Promise<void> {

@@ -460,6 +460,42 @@ export class ImagesStore {
     };
   }
 
+  /** The manifest a tag points to, in one query. */
+  async findTaggedManifest(
+    repository: string,
+    tag: string,
+  ): Promise<(StoredManifest & { content: Uint8Array }) | undefined> {
+    const row = await this.#db
+      .selectFrom("image_tags as t")
+      .innerJoin("image_manifests as m", (join) =>
+        join.onRef("m.repository", "=", "t.repository").onRef("m.digest", "=", "t.digest"),
+      )
+      .select([
+        "m.repository",
+        "m.digest",
+        "m.media_type",
+        "m.artifact_type",
+        "m.subject_digest",
+        "m.size",
+        "m.annotations",
+        "m.content",
+      ])
+      .where("t.repository", "=", repository)
+      .where("t.tag", "=", tag)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return {
+      repository: row.repository,
+      digest: row.digest,
+      mediaType: row.media_type,
+      artifactType: row.artifact_type,
+      subjectDigest: row.subject_digest,
+      size: Number(row.size),
+      annotations: parsed(row.annotations),
+      content: row.content,
+    };
+  }
+
   /** Of `digests`, the manifests present in the repository, locked until the transaction ends. */
   async lockManifests(repository: string, digests: readonly string[]): Promise<Map<string, number>> {
     if (digests.length === 0) return new Map();

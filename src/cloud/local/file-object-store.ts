@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { type Clock, systemClock } from "../../core/index.js";
 import { CloudErrors } from "../errors.js";
 import {
@@ -68,11 +67,12 @@ export class FileObjectStore implements ObjectStore {
     // cleanup below never races its creation.
     const handle = await open(temp, "wx");
     try {
-      // flush: fsync before close, so the rename never publishes data that is still only in memory.
-      const out = handle.createWriteStream({ highWaterMark: BUFFER_BYTES, flush: true });
-      await pipeline(untilAborted(body, options.signal), out);
+      const size = await writeBatched(handle, untilAborted(body, options.signal));
+      // fsync before close, so the rename never publishes data that is still only in memory.
+      await handle.sync();
+      await handle.close();
       await this.publish(temp, path, key);
-      return { size: out.bytesWritten };
+      return { size };
     } catch (error) {
       await handle.close().catch(() => {});
       await unlink(temp).catch(ignore("ENOENT"));
@@ -243,4 +243,52 @@ function ignore(code: string) {
     if (!hasCode(error, code)) throw error;
     return undefined;
   };
+}
+
+/**
+ * Writes the body in batches of at least `BUFFER_BYTES` with one `writev` each, keeping one write in
+ * flight while the next batch fills. Network bodies arrive in chunks of a few kilobytes; a write
+ * stream issues one write per chunk whenever none is pending, which made file system calls a third
+ * of a 200 MB push's CPU time.
+ */
+async function writeBatched(handle: FileHandle, body: AsyncIterable<Uint8Array>): Promise<number> {
+  let batch: Uint8Array[] = [];
+  let batched = 0;
+  let size = 0;
+  let inflight: Promise<unknown> = Promise.resolve();
+  const flush = async () => {
+    await inflight;
+    const buffers = batch;
+    batch = [];
+    batched = 0;
+    inflight = writeAll(handle, buffers);
+    inflight.catch(() => {});
+  };
+  try {
+    for await (const chunk of body) {
+      batch.push(chunk);
+      batched += chunk.byteLength;
+      size += chunk.byteLength;
+      if (batched >= BUFFER_BYTES) await flush();
+    }
+    if (batched > 0) await flush();
+    await inflight;
+  } catch (error) {
+    await inflight.catch(() => {});
+    throw error;
+  }
+  return size;
+}
+
+/** `writev` may write less than asked (a full disk shows up that way first): write the rest. */
+async function writeAll(handle: FileHandle, buffers: Uint8Array[]): Promise<void> {
+  const total = buffers.reduce((sum, b) => sum + b.byteLength, 0);
+  let { bytesWritten } = await handle.writev(buffers);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(buffers).subarray(bytesWritten);
+  while (bytesWritten < total) {
+    const { bytesWritten: n } = await handle.write(rest, bytesWritten - (total - rest.byteLength));
+    if (n === 0) throw new Error("the disk accepted no more bytes");
+    bytesWritten += n;
+  }
 }
