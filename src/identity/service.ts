@@ -497,6 +497,10 @@ export class IdentityService {
     return this.#store.teamsOfActiveUser(principal.sub);
   }
 
+  async teamExists(teamId: string): Promise<boolean> {
+    return (await this.#store.findTeam(teamId)) !== undefined;
+  }
+
   async isMember(principal: Principal, teamId: string): Promise<boolean> {
     return (await this.teamsOf(principal)).includes(teamId);
   }

@@ -28,6 +28,8 @@ const BY_CODE: Partial<Record<ImagesErrorCode | string, OciError>> = {
   CORE_UNAUTHENTICATED: { status: 401, code: "UNAUTHORIZED" },
   CORE_FORBIDDEN: { status: 403, code: "DENIED" },
   CORE_RATE_LIMITED: { status: 429, code: "TOOMANYREQUESTS" },
+  // A blob or upload whose bytes vanished under a request (a concurrent cancel, a collection).
+  CLOUD_OBJECT_NOT_FOUND: { status: 404, code: "BLOB_UNKNOWN" },
 };
 
 const BY_KIND: Record<ErrorKind, OciError> = {
@@ -56,6 +58,14 @@ export function ociErrorBody(error: unknown, requestId: string) {
     };
   }
   const { code } = ociErrorOf(error);
+  // Only the registry's own errors explain themselves; others (storage, internals) could name keys
+  // and paths the client has no business seeing.
+  if (!error.code.startsWith("IMAGES_") && !error.code.startsWith("CORE_")) {
+    return { errors: [{ code, message: error.title, detail: { requestId } }] };
+  }
+  if (error.kind === "internal") {
+    return { errors: [{ code, message: "the registry failed; see its log", detail: { requestId } }] };
+  }
   const { challenge: _challenge, ...extensions } = error.extensions ?? {};
   return {
     errors: [{ code, message: error.message, detail: { charterCode: error.code, requestId, ...extensions } }],

@@ -309,6 +309,45 @@ describe("authentication", () => {
     ]);
   });
 
+  it("never exchanges a registry token for another one, and never outlives the access token", async () => {
+    const scope = encodeURIComponent("repository:alpha/shop:pull");
+    const first = (await oci("GET", `/v2/token?service=${r.host}&scope=${scope}`, ann)).json()
+      .token as string;
+    const wider = encodeURIComponent("repository:alpha/shop:pull,push");
+    expectError(
+      await oci("GET", `/v2/token?service=${r.host}&scope=${wider}`, { bearer: first }),
+      401,
+      "UNAUTHORIZED",
+    );
+    const claims = jwtPayload(first);
+    expect(claims.exp as number).toBeLessThanOrEqual(jwtPayload(ann).exp as number);
+    // Only the scopes the registry checks travel in a registry token.
+    expect((claims.scope as string[]).every((s) => s === "charter.admin" || s === "images.write")).toBe(true);
+    const response = await oci("GET", `/v2/token?service=${r.host}&scope=${scope}`, ann);
+    expect(response.headers["cache-control"]).toBe("no-store");
+    const many = Array.from(
+      { length: 11 },
+      (_, i) => `scope=${encodeURIComponent(`repository:alpha/r${i}:pull`)}`,
+    );
+    expectError(await oci("GET", `/v2/token?service=${r.host}&${many.join("&")}`, ann), 405, "UNSUPPORTED");
+  });
+
+  it("leaves no repository behind after a refused first push", async () => {
+    const bytes = randomBytes(64);
+    const wrong = `sha256:${"0".repeat(64)}`;
+    expectError(
+      await oci("POST", `/v2/alpha/never-made/blobs/uploads/?digest=${wrong}`, ann, {
+        payload: bytes,
+        headers: { "content-type": "application/octet-stream" },
+      }),
+      400,
+      "DIGEST_INVALID",
+    );
+    expect((await oci("POST", "/v2/alpha/never-made/blobs/uploads/", ann)).statusCode).toBe(202);
+    const catalog = (await oci("GET", "/v2/_catalog", ann)).json().repositories as string[];
+    expect(catalog).not.toContain("alpha/never-made");
+  });
+
   it("refuses the token endpoint without credentials, with 401 and a challenge", async () => {
     const response = await oci("GET", `/v2/token?service=${r.host}`, undefined);
     expectError(response, 401, "UNAUTHORIZED");

@@ -1,13 +1,14 @@
 import type { IncomingMessage } from "node:http";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { actorOf, CoreErrors, type HttpApp, isCharterError } from "../core/index.js";
+import { ADMIN_SCOPE, actorOf, CoreErrors, type HttpApp, isCharterError } from "../core/index.js";
 import type { RegistryTokenIssuer } from "../tokens/index.js";
 import { isDigest } from "./digest.js";
 import { ImagesErrors } from "./errors.js";
 import { MEDIA_TYPES } from "./manifest.js";
 import { parseRepositoryName, parseRepositoryPath, type RepositoryName } from "./names.js";
 import { ociErrorBody, ociErrorOf } from "./oci-errors.js";
+import { IMAGES_WRITE_SCOPE } from "./registry-access.js";
 import type { RegistryAuth, RegistryCaller } from "./registry-auth.js";
 import { MAX_MANIFEST_BYTES, type RegistryService } from "./registry-service.js";
 import type { Upload } from "./store.js";
@@ -29,6 +30,10 @@ declare module "fastify" {
 }
 
 const PAGE_MAX = 1000;
+/** Scopes one registry token may cover; more would make a token longer than verifiers accept. */
+const MAX_TOKEN_SCOPES = 10;
+/** The principal's scopes a registry token keeps: only those the registry checks. */
+const REGISTRY_SCOPES = [ADMIN_SCOPE, IMAGES_WRITE_SCOPE];
 const API_VERSION = { "docker-distribution-api-version": "registry/2.0" };
 const NAME = { team: Type.String({ maxLength: 64 }), artifact: Type.String({ maxLength: 128 }) };
 const PAGING = Type.Object(
@@ -128,15 +133,26 @@ export function ociHttp(options: OciHttpOptions): FastifyPluginAsync {
       return {};
     });
 
-    app.get("/v2/token", route("Docker registry token", "ociToken"), async (request) => {
+    app.get("/v2/token", route("Docker registry token", "ociToken"), async (request, reply) => {
       const caller = request.registryCaller;
       if (caller === undefined)
         throw auth.unauthorized("log in with username oauth2 and a Charter access token");
+      // A registry token is not a credential for another one: that would extend it without end.
+      if (caller.grants !== undefined)
+        throw auth.unauthorized("the token endpoint needs a Charter access token");
       const query = request.query as { scope?: string | string[]; service?: string };
       const scopes =
         query.scope === undefined ? [] : Array.isArray(query.scope) ? query.scope : [query.scope];
-      const grants = await auth.grantsFor(caller.principal, scopes.flatMap((s) => s.split(" ")).slice(0, 50));
-      const issued = options.tokens.issue(caller.principal, auth.service, grants);
+      const requested = scopes.flatMap((s) => s.split(" ")).filter((s) => s !== "");
+      if (requested.length > MAX_TOKEN_SCOPES) {
+        throw ImagesErrors.IMAGES_UNSUPPORTED(`a registry token covers at most ${MAX_TOKEN_SCOPES} scopes`);
+      }
+      const grants = await auth.grantsFor(caller.principal, requested);
+      const issued = options.tokens.issue(caller.principal, auth.service, grants, {
+        scopes: REGISTRY_SCOPES,
+        ...(caller.expiresAt === undefined ? {} : { notAfter: caller.expiresAt }),
+      });
+      reply.header("cache-control", "no-store").header("pragma", "no-cache");
       return {
         token: issued.token,
         access_token: issued.token,

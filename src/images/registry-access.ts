@@ -10,6 +10,7 @@ export const IMAGES_WRITE_SCOPE = "images.write";
 /** Answers which teams a principal belongs to (identity implements it). */
 export interface TeamMembership {
   teamsOf(principal: Principal): Promise<string[]>;
+  teamExists(teamId: string): Promise<boolean>;
 }
 
 export interface RegistryAccessOptions {
@@ -54,6 +55,10 @@ export class RegistryAccess {
   ): Promise<void> {
     if (action === "pull" && (principal !== undefined || this.anonymousPull)) return;
     if (principal === undefined) throw CoreErrors.CORE_UNAUTHENTICATED("credentials are required");
+    // Members know their team exists; an admin may push anywhere, but only into a team.
+    if (isAdmin(principal) && !(await this.#membership.teamExists(repository.team))) {
+      throw ImagesErrors.IMAGES_NAME_UNKNOWN(`there is no team ${repository.team}`);
+    }
     if (!(await this.canChange(principal, repository.team))) {
       throw ImagesErrors.IMAGES_DENIED(
         principal.realm === "services"

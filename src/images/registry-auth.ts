@@ -18,6 +18,8 @@ export interface TokenCheck {
 export interface RegistryCaller {
   readonly principal: Principal;
   readonly grants?: readonly Grant[];
+  /** When the presented credential expires (seconds since the epoch); a registry token never outlives it. */
+  readonly expiresAt?: number;
 }
 
 export interface RegistryAuthOptions {
@@ -80,9 +82,7 @@ export class RegistryAuth {
           'log in with username "oauth2" and a Charter access token as password',
         );
       }
-      return {
-        principal: (await this.#verify(this.#options.accessTokens, decoded.slice(colon + 1))).principal,
-      };
+      return accessCaller(await this.#verify(this.#options.accessTokens, decoded.slice(colon + 1)));
     }
     const bearer = BEARER.exec(authorization);
     if (bearer === null)
@@ -94,7 +94,7 @@ export class RegistryAuth {
         throw CoreErrors.CORE_UNAUTHENTICATED("the registry token is for another service");
       return { principal, grants: Array.isArray(claims.access) ? (claims.access as Grant[]) : [] };
     }
-    return { principal: (await this.#verify(this.#options.accessTokens, token)).principal };
+    return accessCaller(await this.#verify(this.#options.accessTokens, token));
   }
 
   /**
@@ -177,6 +177,10 @@ export class RegistryAuth {
       throw CoreErrors.CORE_UNAUTHENTICATED("the token is not valid");
     }
   }
+}
+
+function accessCaller({ principal, claims }: VerifiedCredential): RegistryCaller {
+  return { principal, ...(typeof claims.exp === "number" ? { expiresAt: claims.exp } : {}) };
 }
 
 function granted(grants: readonly Grant[], type: string, name: string, action: string): boolean {

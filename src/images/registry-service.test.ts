@@ -261,8 +261,14 @@ describe("uploads", () => {
     expect((await rejection(registry.cancelUpload(shop, upload.id))).code).toBe("IMAGES_BLOB_UPLOAD_UNKNOWN");
   });
 
-  it("makes a repository only in a team that exists", async () => {
-    const error = await rejection(registry.startUpload(parseRepositoryName("gamma", "x"), ANN));
+  it("makes a repository with its first blob, and only in a team that exists", async () => {
+    const gamma = parseRepositoryName("gamma", "x");
+    const upload = await registry.startUpload(gamma, ANN);
+    expect(
+      await db.selectFrom("image_repositories").select("name").where("name", "=", "gamma/x").execute(),
+    ).toEqual([]);
+    const bytes = randomBytes(16);
+    const error = await rejection(registry.completeUpload(gamma, upload.id, sha256(bytes), chunks(bytes)));
     expect(error.code).toBe("IMAGES_NAME_UNKNOWN");
   });
 });

@@ -79,11 +79,10 @@ export class RegistryService {
   async startUpload(repo: RepositoryName, actor: Actor): Promise<Upload> {
     const id = randomUUID();
     const now = this.#clock.now();
-    await this.#store.transaction(async (store) => {
-      await this.#ensureRepository(store, repo, actor);
-      await store.createUpload(id, repo.name, now, actor.sub);
-    });
-    return { id, repository: repo.name, size: 0, parts: [], touchedAt: now };
+    // The repository itself appears with its first blob or manifest, so an abandoned or refused
+    // push leaves nothing behind.
+    await this.#store.createUpload(id, repo.name, now, actor.sub);
+    return { id, repository: repo.name, size: 0, parts: [], startedBy: actor.sub, touchedAt: now };
   }
 
   async upload(repo: RepositoryName, id: string): Promise<Upload> {
@@ -142,7 +141,7 @@ export class RegistryService {
     if (lastChunk !== undefined) upload = await this.appendChunk(repo, id, lastChunk, RANGE_NONE, signal);
     if (upload.parts.length === 0) upload = await this.appendChunk(repo, id, emptyBody(), RANGE_NONE, signal);
     const verifiedKey = await this.#blobs.verify(id, upload.parts, expected);
-    await this.#publishBlob(repo, expected, upload.size, verifiedKey);
+    await this.#publishBlob(repo, expected, upload.size, verifiedKey, upload.startedBy);
     await this.#store.deleteUpload(id);
     await this.#blobs.deleteUpload(id);
     return { digest: expected.value, size: upload.size };
@@ -188,7 +187,7 @@ export class RegistryService {
       // Refreshing the blob's row (which locks it) instead of writing it anew: had a garbage
       // collection just removed the blob, re-creating the row would show bytes that are gone.
       if (!(await store.touchLinkedBlob(from.name, digest, now))) return false;
-      await this.#ensureRepository(store, repo, actor);
+      await this.#ensureRepository(store, repo, actor.sub);
       await store.linkBlob(repo.name, digest, now);
       return true;
     });
@@ -279,7 +278,7 @@ export class RegistryService {
     const now = this.#clock.now();
     let pending = false;
     await this.#store.transaction(async (store, tx) => {
-      await this.#ensureRepository(store, repo, actor);
+      await this.#ensureRepository(store, repo, actor.sub);
       const blobDigests = [...(parsed.config === undefined ? [] : [parsed.config]), ...parsed.layers].map(
         (d) => d.digest,
       );
@@ -343,8 +342,30 @@ export class RegistryService {
       if (inserted && parsed.subject !== undefined) {
         await this.#referrers.applyToSubject(store, repo.name, parsed, digest);
       }
-      if (tag !== undefined && current !== digest) {
+      // Pushed before: hold it against a concurrent delete until the tag points to it.
+      if (!inserted && (await store.lockManifests(repo.name, [digest])).size === 0) {
+        throw ImagesErrors.IMAGES_MANIFEST_UNKNOWN(
+          `${repo.name}@${digest} was deleted while this push ran; push again`,
+        );
+      }
+      // Immutable tags are only ever inserted: of two pushes racing for a new tag, the second finds
+      // the first's row here (PostgreSQL makes it wait for that commit) and compares digests again.
+      let tagged = false;
+      if (tag !== undefined && current === undefined && !this.#mutableTags?.test(tag)) {
+        tagged = await store.insertTag(repo.name, tag, digest, now, actor.sub);
+        if (!tagged) {
+          const winner = await store.findTagDigest(repo.name, tag, { forUpdate: true });
+          if (winner !== digest) {
+            throw ImagesErrors.IMAGES_TAG_INVALID(
+              `tag ${repo.name}:${tag} already points to ${winner}; tags are immutable, push a new tag`,
+            );
+          }
+        }
+      } else if (tag !== undefined && current !== digest) {
         await store.upsertTag(repo.name, tag, digest, now, actor.sub);
+        tagged = true;
+      }
+      if (tagged) {
         await this.#audit.append(tx, {
           actor,
           action: current === undefined ? "image.tag.push" : "image.tag.move",
@@ -423,9 +444,9 @@ export class RegistryService {
     return tag;
   }
 
-  async #ensureRepository(store: ImagesStore, repo: RepositoryName, actor: Actor): Promise<void> {
+  async #ensureRepository(store: ImagesStore, repo: RepositoryName, by: string): Promise<void> {
     try {
-      await store.ensureRepository(repo, this.#clock.now(), actor.sub);
+      await store.ensureRepository(repo, this.#clock.now(), by);
     } catch (error) {
       if ((error as { code?: unknown }).code === "23503") {
         throw ImagesErrors.IMAGES_NAME_UNKNOWN(`there is no team ${repo.team}`);
@@ -438,11 +459,20 @@ export class RegistryService {
    * Records the blob's row first (which also protects it from a concurrent garbage collection),
    * then moves the verified bytes into place, then links it to the repository.
    */
-  async #publishBlob(repo: RepositoryName, digest: Digest, size: number, verifiedKey: string): Promise<void> {
+  async #publishBlob(
+    repo: RepositoryName,
+    digest: Digest,
+    size: number,
+    verifiedKey: string,
+    by: string,
+  ): Promise<void> {
     const now = this.#clock.now();
     await this.#store.upsertBlob(digest.value, size, now);
     await this.#blobs.commit(verifiedKey, digest);
-    await this.#store.linkBlob(repo.name, digest.value, now);
+    await this.#store.transaction(async (store) => {
+      await this.#ensureRepository(store, repo, by);
+      await store.linkBlob(repo.name, digest.value, now);
+    });
   }
 
   /**

@@ -121,6 +121,8 @@ export interface Upload {
   readonly size: number;
   /** The parts received so far, in order. */
   readonly parts: readonly ReceivedPart[];
+  /** Who started it: the repository's creator, if its first blob comes from this upload. */
+  readonly startedBy: string;
   readonly touchedAt: Date;
 }
 
@@ -380,6 +382,7 @@ export class ImagesStore {
       repository: row.repository,
       size: Number(row.size),
       parts: parsed<ReceivedPart[]>(row.parts) ?? [],
+      startedBy: row.started_by,
       touchedAt: row.touched_at,
     };
   }
@@ -422,6 +425,7 @@ export class ImagesStore {
       repository: row.repository,
       size: Number(row.size),
       parts: parsed<ReceivedPart[]>(row.parts) ?? [],
+      startedBy: row.started_by,
       touchedAt: row.touched_at,
     }));
   }
@@ -672,6 +676,33 @@ export class ImagesStore {
       .where("tag", "=", tag);
     if (options.forUpdate === true) query = query.forUpdate();
     return (await query.executeTakeFirst())?.digest;
+  }
+
+  /** Creates the tag unless it exists (then false): a concurrent push of the same tag waits here. */
+  async insertTag(repository: string, tag: string, digest: string, at: Date, by: string): Promise<boolean> {
+    const row = await this.#db
+      .insertInto("image_tags")
+      .values({
+        repository,
+        tag,
+        digest,
+        pushed_at: at,
+        pushed_by: by,
+        revoked_at: null,
+        revoked_by: null,
+        revoked_reason: null,
+      })
+      .onConflict((oc) => oc.columns(["repository", "tag"]).doNothing())
+      .returning("tag")
+      .executeTakeFirst();
+    if (row !== undefined) {
+      await this.#db
+        .updateTable("image_repositories")
+        .set({ last_pushed_at: at })
+        .where("name", "=", repository)
+        .execute();
+    }
+    return row !== undefined;
   }
 
   async upsertTag(repository: string, tag: string, digest: string, at: Date, by: string): Promise<void> {

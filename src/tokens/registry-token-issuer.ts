@@ -45,29 +45,43 @@ export class RegistryTokenIssuer {
     this.#clock = options.clock ?? systemClock;
   }
 
-  issue(principal: Principal, audience: string, access: readonly RegistryAccess[]): IssuedRegistryToken {
+  /**
+   * Signs a token for `access`. It carries only `scopes` of the principal's (those the registry
+   * checks), and expires at `notAfter` (seconds) when that comes before its own lifetime ends, so it
+   * never outlives the credential it was exchanged for.
+   */
+  issue(
+    principal: Principal,
+    audience: string,
+    access: readonly RegistryAccess[],
+    options: { readonly scopes?: readonly string[]; readonly notAfter?: number } = {},
+  ): IssuedRegistryToken {
     const now = this.#clock.now();
     const key = this.#keys.signingKey(now);
     const iat = Math.floor(now.getTime() / 1000);
+    const exp = Math.min(
+      iat + this.#lifetimeSeconds,
+      Math.floor(options.notAfter ?? Number.POSITIVE_INFINITY),
+    );
     const header = Buffer.from(
       JSON.stringify({ alg: key.alg, kid: key.kid, typ: REGISTRY_TOKEN_TYPE }),
     ).toString("base64url");
     const claims = {
       sub: principal.sub,
       realm: principal.realm,
-      scope: [...principal.scopes],
+      scope: [...principal.scopes].filter((s) => options.scopes === undefined || options.scopes.includes(s)),
       ...(principal.clientId === undefined ? {} : { azp: principal.clientId }),
       iss: this.#issuer,
       aud: audience,
       iat,
-      exp: iat + this.#lifetimeSeconds,
+      exp,
       jti: randomUUID(),
       access,
     };
     const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
     return {
       token: `${signingInput}.${key.sign(signingInput)}`,
-      expiresIn: this.#lifetimeSeconds,
+      expiresIn: Math.max(exp - iat, 0),
       issuedAt: new Date(iat * 1000),
     };
   }

@@ -52,7 +52,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Registry paths carry tags of up to 128 characters and sha512 digests (135).
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
