@@ -14,7 +14,7 @@ import {
   sha256,
 } from "../../test/support/oci-image.js";
 import { type ByteRange, FileObjectStore } from "../cloud/index.js";
-import { type Actor, type AuditSink, ManualClock } from "../core/index.js";
+import { type Actor, type AuditRecord, type AuditSink, ManualClock, SYSTEM_ACTOR } from "../core/index.js";
 import type { Database, DatabaseHandle } from "../db/index.js";
 import { BlobStorage } from "./blob-storage.js";
 import { parseDigest } from "./digest.js";
@@ -139,6 +139,28 @@ describe("ProvenanceScanner", () => {
       author: "ann",
       clean: true,
     });
+  });
+
+  it("records what it found in the audit log, as Charter itself", async () => {
+    const image = await build({ layers: [{ files: { "app/run.sh": "echo\n" } }], scmSource: SCM });
+    await push(image, "2.0.0");
+    const records: AuditRecord[] = [];
+    const s = new ProvenanceScanner({
+      db,
+      blobs,
+      logger,
+      audit: { append: async (_tx, record) => void records.push(record) },
+    });
+    s.notify();
+    await s.idle();
+    expect(records).toEqual([
+      {
+        actor: SYSTEM_ACTOR,
+        action: "image.provenance.resolve",
+        target: `image/${shop.name}@${image.manifestDigest}`,
+        body: expect.objectContaining({ status: "known", origin: "scm-source.json" }),
+      },
+    ]);
   });
 
   it("marks a dirty working tree (a non-empty status) as not clean", async () => {

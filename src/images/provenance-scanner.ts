@@ -1,4 +1,4 @@
-import type { Logger } from "../core/index.js";
+import { type AuditSink, type Logger, SYSTEM_ACTOR } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import type { BlobStorage } from "./blob-storage.js";
 import { parseManifest } from "./manifest.js";
@@ -10,6 +10,8 @@ import type { ProvenanceView } from "./types.js";
 
 export interface ProvenanceScannerOptions {
   readonly db: Database;
+  /** Receives one record per resolved provenance. */
+  readonly audit?: AuditSink;
   readonly blobs: BlobStorage;
   readonly logger?: Logger;
 }
@@ -24,6 +26,7 @@ export class ProvenanceScanner {
   readonly #store: ImagesStore;
   readonly #blobs: BlobStorage;
   readonly #logger: Logger | undefined;
+  readonly #audit: AuditSink | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -32,6 +35,7 @@ export class ProvenanceScanner {
     this.#store = new ImagesStore(options.db);
     this.#blobs = options.blobs;
     this.#logger = options.logger;
+    this.#audit = options.audit;
   }
 
   /** Starts a pass over pending manifests, or asks the running pass to look again when done. */
@@ -73,7 +77,16 @@ export class ProvenanceScanner {
           this.#logger?.warn({ err: error, repository, digest }, "reading provenance from layers failed");
           found = { status: "missing", note: "the layers could not be read" };
         }
-        await this.#store.resolvePendingProvenance(repository, digest, found);
+        // The source an image names is evidence: its resolution is audited like the push was.
+        await this.#store.transaction(async (store, tx) => {
+          if (!(await store.resolvePendingProvenance(repository, digest, found))) return;
+          await this.#audit?.append(tx, {
+            actor: SYSTEM_ACTOR,
+            action: "image.provenance.resolve",
+            target: `image/${repository}@${digest}`,
+            body: found,
+          });
+        });
       }
     }
   }

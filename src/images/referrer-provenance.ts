@@ -47,7 +47,9 @@ export class ReferrerProvenance {
     store: ImagesStore,
     repository: string,
     referrer: ParsedManifest,
-    _digest: string,
+    digest: string,
+    /** Appends the change to the audit log, on the push's transaction. */
+    record: (change: { action: string; target: string; body: unknown }) => Promise<void>,
   ): Promise<void> {
     if (referrer.artifactType !== SCM_SOURCE_ARTIFACT_TYPE || referrer.subject === undefined) return;
     const current = await store.provenanceOf(repository, referrer.subject.digest);
@@ -57,6 +59,11 @@ export class ReferrerProvenance {
     // An unusable attachment must not end the search of the image's own layers.
     if (view.status !== "known" && current.status === "pending") return;
     await store.setProvenance(repository, referrer.subject.digest, view);
+    await record({
+      action: "image.provenance.attach",
+      target: `image/${repository}@${referrer.subject.digest}`,
+      body: { referrer: digest, provenance: view },
+    });
   }
 
   async #read(manifest: { layers?: unknown }): Promise<ProvenanceView | undefined> {

@@ -340,7 +340,9 @@ export class RegistryService {
       });
       pending = inserted && provenance.status === "pending";
       if (inserted && parsed.subject !== undefined) {
-        await this.#referrers.applyToSubject(store, repo.name, parsed, digest);
+        await this.#referrers.applyToSubject(store, repo.name, parsed, digest, (change) =>
+          this.#audit.append(tx, { actor, ...change }),
+        );
       }
       // Pushed before: hold it against a concurrent delete until the tag points to it.
       if (!inserted && (await store.lockManifests(repo.name, [digest])).size === 0) {

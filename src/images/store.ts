@@ -588,18 +588,20 @@ export class ImagesStore {
    * Records what reading the layers found, unless the provenance stopped being pending meanwhile
    * (an scm-source referrer was pushed while the layers were read: it wins).
    */
+  /** Records what the layers said, unless something else resolved it first; true when recorded. */
   async resolvePendingProvenance(
     repository: string,
     digest: string,
     provenance: ProvenanceView,
-  ): Promise<void> {
-    await this.#db
+  ): Promise<boolean> {
+    const result = await this.#db
       .updateTable("image_manifests")
       .set(provenanceColumns(provenance))
       .where("repository", "=", repository)
       .where("digest", "=", digest)
       .where("provenance_status", "=", "pending")
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async provenanceOf(repository: string, digest: string): Promise<ProvenanceView | undefined> {

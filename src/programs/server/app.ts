@@ -279,7 +279,7 @@ interface RegistryDeps {
 async function installRegistry(app: HttpApp, deps: RegistryDeps): Promise<Array<() => Promise<void>>> {
   const { config, db, audit, clock, logger, identity, tokens, verifier } = deps;
   const blobs = new BlobStorage(await openObjectStore(config));
-  const scanner = new ProvenanceScanner({ db, blobs, logger });
+  const scanner = new ProvenanceScanner({ db, blobs, audit, logger });
   const registry = new RegistryService({
     db,
     blobs,
