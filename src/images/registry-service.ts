@@ -16,6 +16,8 @@ import type { ProvenanceView } from "./types.js";
 
 /** Manifests larger than this are refused (the OCI specification asks registries to take 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Chunks one upload may have: each is an object to join at the end, and a row entry to rewrite. */
+export const MAX_UPLOAD_PARTS = 10_000;
 /** Image configs are read at push time for `created`, labels and the platform. */
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
@@ -109,6 +111,11 @@ export class RegistryService {
       throw ImagesErrors.IMAGES_UPLOAD_OUT_OF_ORDER(
         `chunk starts at ${range.start} but upload ${id} has ${upload.size} bytes`,
         { uploaded: upload.size },
+      );
+    }
+    if (upload.parts.length >= MAX_UPLOAD_PARTS) {
+      throw ImagesErrors.IMAGES_BLOB_UPLOAD_INVALID(
+        `upload ${id} has ${MAX_UPLOAD_PARTS} chunks already; send larger chunks or one stream`,
       );
     }
     const part = await this.#blobs.receivePart(id, upload.size, body, signal);
