@@ -377,14 +377,7 @@ export class ImagesStore {
       .where("repository", "=", repository)
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    return {
-      id: row.id,
-      repository: row.repository,
-      size: Number(row.size),
-      parts: parsed<ReceivedPart[]>(row.parts) ?? [],
-      startedBy: row.started_by,
-      touchedAt: row.touched_at,
-    };
+    return toUpload(row);
   }
 
   /**
@@ -420,14 +413,7 @@ export class ImagesStore {
       .orderBy("touched_at")
       .limit(limit)
       .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      repository: row.repository,
-      size: Number(row.size),
-      parts: parsed<ReceivedPart[]>(row.parts) ?? [],
-      startedBy: row.started_by,
-      touchedAt: row.touched_at,
-    }));
+    return rows.map(toUpload);
   }
 
   // Manifests
@@ -452,16 +438,7 @@ export class ImagesStore {
       .where("digest", "=", digest)
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    return {
-      repository: row.repository,
-      digest: row.digest,
-      mediaType: row.media_type,
-      artifactType: row.artifact_type,
-      subjectDigest: row.subject_digest,
-      size: Number(row.size),
-      annotations: parsed(row.annotations),
-      content: row.content,
-    };
+    return toStoredManifest(row);
   }
 
   /** The manifest a tag points to, in one query. */
@@ -488,16 +465,7 @@ export class ImagesStore {
       .where("t.tag", "=", tag)
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    return {
-      repository: row.repository,
-      digest: row.digest,
-      mediaType: row.media_type,
-      artifactType: row.artifact_type,
-      subjectDigest: row.subject_digest,
-      size: Number(row.size),
-      annotations: parsed(row.annotations),
-      content: row.content,
-    };
+    return toStoredManifest(row);
   }
 
   /** Of `digests`, the manifests present in the repository, locked until the transaction ends. */
@@ -896,5 +864,41 @@ function toTag(row: TagRow): Tag {
       row.revoked_at === null
         ? null
         : { at: row.revoked_at, by: row.revoked_by ?? "", reason: row.revoked_reason ?? "" },
+  };
+}
+
+function toUpload(row: Selectable<UploadsTable>): Upload {
+  return {
+    id: row.id,
+    repository: row.repository,
+    size: Number(row.size),
+    parts: parsed<ReceivedPart[]>(row.parts) ?? [],
+    startedBy: row.started_by,
+    touchedAt: row.touched_at,
+  };
+}
+
+type ManifestRow = Pick<
+  Selectable<ManifestsTable>,
+  | "repository"
+  | "digest"
+  | "media_type"
+  | "artifact_type"
+  | "subject_digest"
+  | "size"
+  | "annotations"
+  | "content"
+>;
+
+function toStoredManifest(row: ManifestRow): StoredManifest & { content: Uint8Array } {
+  return {
+    repository: row.repository,
+    digest: row.digest,
+    mediaType: row.media_type,
+    artifactType: row.artifact_type,
+    subjectDigest: row.subject_digest,
+    size: Number(row.size),
+    annotations: parsed(row.annotations),
+    content: row.content,
   };
 }
