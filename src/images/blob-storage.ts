@@ -70,10 +70,6 @@ export class BlobStorage {
     await this.#objects.move(verifiedKey, BlobStorage.blobKey(digest));
   }
 
-  async exists(digest: string): Promise<boolean> {
-    return (await this.#objects.stat(BlobStorage.blobKey(parseDigest(digest)))) !== undefined;
-  }
-
   open(digest: string, range?: ByteRange): Promise<Readable> {
     return this.#objects.get(BlobStorage.blobKey(parseDigest(digest)), range);
   }

@@ -165,6 +165,18 @@ function toProvenance(
   };
 }
 
+/** What `StoredManifest` is read from, in queries that name the manifests table `m`. */
+const MANIFEST_COLUMNS = [
+  "m.repository",
+  "m.digest",
+  "m.media_type",
+  "m.artifact_type",
+  "m.subject_digest",
+  "m.size",
+  "m.annotations",
+  "m.content",
+] as const;
+
 const TAG_COLUMNS = [
   "t.repository",
   "t.tag",
@@ -423,19 +435,10 @@ export class ImagesStore {
     digest: string,
   ): Promise<(StoredManifest & { content: Uint8Array }) | undefined> {
     const row = await this.#db
-      .selectFrom("image_manifests")
-      .select([
-        "repository",
-        "digest",
-        "media_type",
-        "artifact_type",
-        "subject_digest",
-        "size",
-        "annotations",
-        "content",
-      ])
-      .where("repository", "=", repository)
-      .where("digest", "=", digest)
+      .selectFrom("image_manifests as m")
+      .select(MANIFEST_COLUMNS)
+      .where("m.repository", "=", repository)
+      .where("m.digest", "=", digest)
       .executeTakeFirst();
     if (row === undefined) return undefined;
     return toStoredManifest(row);
@@ -451,16 +454,7 @@ export class ImagesStore {
       .innerJoin("image_manifests as m", (join) =>
         join.onRef("m.repository", "=", "t.repository").onRef("m.digest", "=", "t.digest"),
       )
-      .select([
-        "m.repository",
-        "m.digest",
-        "m.media_type",
-        "m.artifact_type",
-        "m.subject_digest",
-        "m.size",
-        "m.annotations",
-        "m.content",
-      ])
+      .select(MANIFEST_COLUMNS)
       .where("t.repository", "=", repository)
       .where("t.tag", "=", tag)
       .executeTakeFirst();
