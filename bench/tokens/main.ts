@@ -14,7 +14,9 @@ import { createBenchSigner, mintTokenFile } from "./token-pool.js";
  * several runs after a warm-up.
  *
  *   (a) sidecar, tokens seen before      vs a bare Fastify route returning a constant
- *   (b) sidecar, tokens never seen       vs raw node:crypto ES256 verification on one core
+ *   (b) sidecar, tokens never seen       vs raw node:crypto ES256 verification on one core,
+ *       and the ceiling any HTTP server has there: bare node:http's CPU per request plus one raw
+ *       verification
  *   (c) Charter client_credentials       vs panva oidc-provider 8 issuing ES256 JWTs
  */
 
@@ -171,7 +173,23 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
   mintTokenFile(signer, warm, 20_000, "warm");
   progress(`minted ${fmt(poolSize)} distinct tokens`);
 
+  // The floor: a node:http server answering a constant, under the same requests.
+  const floorPort = await freePort();
+  const floor = track(
+    startPinned(SERVER_CORE, NODE, [join(here, "bare-server.js"), String(floorPort), "node"]),
+  );
+  await waitForOk(`http://127.0.0.1:${floorPort}/oauth2/tokeninfo`, floor);
+  const floorSpec: LoadSpec = {
+    url: `http://127.0.0.1:${floorPort}/oauth2/tokeninfo`,
+    method: "GET",
+    tokensFile: pool,
+    connections: CONNECTIONS,
+    durationSeconds: SECONDS,
+  };
+  await runLoad({ ...floorSpec, durationSeconds: WARMUP }, workDir);
+
   const rawRuns: { rate: number; cpuUsPerVerify: number }[] = [];
+  const floorRuns: Measured[] = [];
   const runs: Measured[] = [];
   for (let r = 0; r < RUNS; r++) {
     // A fresh sidecar per run: an empty cache, so the pool is unseen again.
@@ -190,12 +208,18 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
     await sidecar.child.stop();
     // The peer runs right after, so both see the same machine (other work on it comes and goes).
     rawRuns.push(await rawRate());
+    floorRuns.push(await measure(floor, floorSpec, "bare node:http"));
     progress(
-      `run ${r + 1}: sidecar ${fmt(result.rps)} req/s (p99 ${result.p99Ms.toFixed(2)} ms), raw ${fmt(rawRuns.at(-1)!.rate)} verifications/s`,
+      `run ${r + 1}: sidecar ${fmt(result.rps)} req/s (p99 ${result.p99Ms.toFixed(2)} ms), raw ${fmt(rawRuns.at(-1)!.rate)} verifications/s, bare node:http ${fmt(floorRuns.at(-1)!.rps)} req/s`,
     );
   }
+  await floor.stop();
   const charter = median(runs.map((x) => x.rps));
   const raw = median(rawRuns.map((x) => x.rate));
+  // A server that spent only what bare node:http spends per request plus one raw verification.
+  const floorCpuUs = medianOf(floorRuns, (m) => m.cpuUs);
+  const rawCpuUs = median(rawRuns.map((x) => x.cpuUsPerVerify));
+  const ceiling = floorCpuUs === undefined ? undefined : 1e6 / (floorCpuUs + rawCpuUs);
   rows.push({
     measurement: "(b) tokeninfo, never-seen tokens",
     unit: "req/s",
@@ -207,6 +231,18 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
     pass: charter / raw >= 0.7,
     cpuUs: { charter: medianOf(runs, (m) => m.cpuUs), peer: median(rawRuns.map((x) => x.cpuUsPerVerify)) },
     extra: { p99Ms: median(runs.map((x) => x.p99Ms)), poolSize },
+  });
+  rows.push({
+    measurement: "(b) ceiling: bare node:http + raw verify",
+    unit: "req/s",
+    charter: ceiling,
+    peer: raw,
+    peerName: "raw node:crypto ES256 verify",
+    ratio: ceiling === undefined ? undefined : ceiling / raw,
+    target: "(the best any Node.js server could reach)",
+    pass: undefined,
+    cpuUs: { charter: floorCpuUs === undefined ? undefined : floorCpuUs + rawCpuUs, peer: rawCpuUs },
+    extra: { bareNodeHttpRps: median(floorRuns.map((x) => x.rps)), bareNodeHttpCpuUs: floorCpuUs },
   });
 }
 

@@ -19,6 +19,7 @@ export {
   type HttpAppOptions,
   principalOf,
 } from "./http/create-http-app.js";
+export { type FastPath, fastPathServerFactory } from "./http/fast-path.js";
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema, problemOf, statusOf } from "./http/problem.js";
 export { isSlug, SLUG_MAX, SLUG_PATTERN, USER_ID_PATTERN } from "./ids.js";
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS, redactQuery } from "./logger.js";

@@ -89,6 +89,7 @@ export {
   type VerifiedClaims,
   type VerifiedToken,
 } from "./token-verifier.js";
+export { type TokeninfoFastPathOptions, tokeninfoFastPath } from "./tokeninfo-fast-path.js";
 export { type TokeninfoHttpOptions, tokeninfoHttp } from "./tokeninfo-http.js";
 export {
   type TokeninfoBody,

@@ -1,8 +1,13 @@
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import { Type } from "typebox";
-import { bearerToken, type Clock, isCharterError, systemClock } from "../core/index.js";
-import type { TokenVerification, VerifiedToken } from "./token-verifier.js";
-import { tokeninfoJson, tokeninfoPieces } from "./tokeninfo-response.js";
+import { bearerToken, type Clock, systemClock } from "../core/index.js";
+import type { TokenVerification } from "./token-verifier.js";
+import {
+  answerTokeninfo,
+  INVALID_TOKEN_CHALLENGE,
+  secondsOf,
+  TOKENINFO_CONTENT_TYPE,
+} from "./tokeninfo-answer.js";
 
 export interface TokeninfoHttpOptions {
   /** For `expires_in`; default the system clock. */
@@ -32,22 +37,17 @@ const InvalidTokenSchema = Type.Object(
   { additionalProperties: false },
 );
 
-// The same answer for every refusal (missing, malformed, expired, revoked, unknown key): the reason
-// would only help someone probing with tokens that are not theirs.
-const INVALID_TOKEN = JSON.stringify({ error: "invalid_token", error_description: "Access Token not valid" });
-
 /**
  * `GET /oauth2/tokeninfo` in Plan B's shape, for the server and the `charter tokeninfo` sidecar.
  * The token comes from the `Authorization: Bearer` header or, failing that, the `access_token`
  * query parameter; the route is public because the token it inspects is its own authentication.
- * The answer's JSON is built once per verified token; a cached token costs one concatenation.
+ * `tokeninfoFastPath` answers the common case (a bearer header) of the same route beneath Fastify.
  */
 export function tokeninfoHttp(
   verifier: TokenVerification,
   options: TokeninfoHttpOptions = {},
 ): FastifyPluginAsync {
-  const clock = options.clock ?? systemClock;
-  const nowSeconds = clock === systemClock ? () => Date.now() / 1000 : () => clock.now().getTime() / 1000;
+  const nowSeconds = secondsOf(options.clock ?? systemClock);
 
   return async (app) => {
     app.get(
@@ -70,29 +70,12 @@ export function tokeninfoHttp(
       },
       async (request, reply) => {
         const token = bearerToken(request) ?? (request.query as { access_token?: string }).access_token;
-        reply.header("cache-control", "no-store");
-        if (token === undefined || token.length === 0) return invalidToken(reply);
-        let verified: VerifiedToken;
-        try {
-          verified = await verifier.verify(token);
-        } catch (error) {
-          if (isCharterError(error) && error.kind === "unauthenticated") return invalidToken(reply);
-          throw error;
-        }
-        verified.tokeninfo ??= tokeninfoPieces(verified);
+        const answer = await answerTokeninfo(verifier, token, nowSeconds());
+        reply.status(answer.status).header("cache-control", "no-store").type(TOKENINFO_CONTENT_TYPE);
+        if (answer.status === 401) reply.header("www-authenticate", INVALID_TOKEN_CHALLENGE);
         // A string with a JSON content type is sent as it is: no serializer runs on the hot path.
-        return reply
-          .type("application/json; charset=utf-8")
-          .send(tokeninfoJson(verified.tokeninfo, nowSeconds()));
+        return reply.send(answer.body);
       },
     );
   };
-}
-
-function invalidToken(reply: FastifyReply): FastifyReply {
-  return reply
-    .status(401)
-    .header("www-authenticate", 'Bearer error="invalid_token"')
-    .type("application/json; charset=utf-8")
-    .send(INVALID_TOKEN);
 }

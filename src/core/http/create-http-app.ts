@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
@@ -112,7 +113,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   return app;
 }
 
-export function bearerToken(request: FastifyRequest): string | undefined {
+/** The token of an `Authorization: Bearer` header (scheme case-insensitive), of a Fastify or a plain node:http request. */
+export function bearerToken(request: { readonly headers: IncomingHttpHeaders }): string | undefined {
   const header = request.headers.authorization;
   if (typeof header !== "string") return undefined;
   const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);

@@ -1,5 +1,12 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import { type Clock, createLogger, Duration, type Logger, systemClock } from "../../core/index.js";
+import {
+  type Clock,
+  createLogger,
+  Duration,
+  fastPathServerFactory,
+  type Logger,
+  systemClock,
+} from "../../core/index.js";
 import {
   fetchOpenIdConfiguration,
   JwksKeySource,
@@ -10,6 +17,7 @@ import {
   revocationFeedFromUrl,
   type TokenVerification,
   TokenVerifier,
+  tokeninfoFastPath,
   tokeninfoHttp,
   VerificationErrors,
 } from "../../tokens/index.js";
@@ -129,13 +137,20 @@ export function buildTokeninfoApp(
     },
   };
 
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  const onRequestError = (error: unknown) => logger.error({ err: messageOf(error) }, "request failed");
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    serverFactory: fastPathServerFactory([
+      tokeninfoFastPath(verification, { clock, onError: onRequestError }),
+    ]),
+  });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const status =
       error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
         ? error.statusCode
         : 500;
-    if (status === 500) logger.error({ err: messageOf(error) }, "request failed");
+    if (status === 500) onRequestError(error);
     return reply.status(status).send({ error: status === 500 ? "server_error" : "invalid_request" });
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: "not_found" }));
