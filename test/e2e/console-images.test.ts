@@ -9,22 +9,25 @@
  * when the console cannot tell, the API's refusal is shown. Screenshots at 1280 and 390 pixels wide go
  * to test-output/screenshots/images-*.png.
  */
-import { execFile } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Api,
+  addPerson,
+  apiAs,
+  type ConsoleBrowser,
+  launchConsoleBrowser,
+  nav,
+  prepareConsole,
+  shot,
+} from "../support/console.js";
 import { buildOciImage, type OciImageOptions } from "../support/oci-image.js";
 import { type RegistryServer, skopeo, startRegistryServer } from "../support/registry-server.js";
 import { passwordToken, TEST_ADMIN_PASSWORD } from "../support/server.js";
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, "../..");
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = join(root, "test-output", "screenshots");
 const PASSWORD = "a-long-e2e-password-0123";
 const REVISION = "4f2c9a7e1b3d5f60718293a4b5c6d7e8f9012345";
 const DIRTY_REVISION = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807";
@@ -33,42 +36,12 @@ const REVOKE_REASON = "CVE-2024-3094: the base layer ships a backdoored xz";
 let registry: RegistryServer;
 let work: string;
 let adminToken: string;
-let context: BrowserContext | undefined;
+let asAdmin: Api;
+let browser: ConsoleBrowser;
 
-/** Whether dist/web is missing or older than a source of the console (as in console.test.ts). */
-function consoleBuildIsStale(): boolean {
-  const index = join(root, "dist", "web", "index.html");
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const newest = (path: string): number => {
-    const stat = statSync(path);
-    if (!stat.isDirectory()) return stat.mtimeMs;
-    return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
-  };
-  return newest(join(root, "web")) > built;
-}
-
-async function api(token: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${registry.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
-  return response.status === 204 ? undefined : response.json();
-}
-
+/** Creates a person of `team` and returns their access token. */
 async function person(id: string, team: string): Promise<string> {
-  await api(adminToken, "POST", "/api/users", {
-    id,
-    name: id[0]!.toUpperCase() + id.slice(1),
-    email: `${id}@example.org`,
-    password: PASSWORD,
-  });
-  await api(adminToken, "PUT", `/api/teams/${team}/members/${id}`);
+  await addPerson(asAdmin, id, team, PASSWORD);
   return passwordToken(registry.server, id, PASSWORD);
 }
 
@@ -95,40 +68,11 @@ interface TagJson {
 async function settledTag(repository: string, tag: string): Promise<TagJson> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const json = (await api(adminToken, "GET", `/api/images/${repository}/tags/${tag}`)) as TagJson;
+    const json = (await asAdmin("GET", `/api/images/${repository}/tags/${tag}`)) as TagJson;
     if (json.provenance.status !== "pending") return json;
     if (Date.now() > deadline) throw new Error(`provenance of ${repository}:${tag} still pending`);
     await new Promise((done) => setTimeout(done, 200));
   }
-}
-
-/** Saves the page at 1280 and (unless `narrow` is false) 390 pixels wide; a modal dialog shows only in the viewport. */
-async function shot(page: Page, name: string, { narrow = true, fullPage = true } = {}): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.screenshot({ path: join(SCREENSHOTS, `images-${name}-1280.png`), fullPage });
-  if (narrow) {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(SCREENSHOTS, `images-${name}-390.png`), fullPage });
-    await page.setViewportSize({ width: 1280, height: 900 });
-  }
-}
-
-async function nav(page: Page, name: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
-}
-
-/** A fresh tab (its own sessionStorage, so its own session), logged in as `user`. */
-async function logIn(user: string, password: string, path: string): Promise<Page> {
-  const page = await context!.newPage();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${registry.url}${path}`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/oauth2\/authorize/);
-  await page.getByLabel("User id").fill(user);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Log out" }).waitFor();
-  return page;
 }
 
 /** The row of the tags table whose tag link is `tag`. */
@@ -138,35 +82,18 @@ function tagRow(page: Page, tag: string) {
 
 describe("the console's image registry pages in Chromium", () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
-    }
-    if (consoleBuildIsStale()) {
-      // A child process, so NODE_ENV is production (vitest's "test" would bundle React's development build).
-      await run(
-        process.execPath,
-        [
-          join(root, "node_modules/vite/bin/vite.js"),
-          "build",
-          "--config",
-          "web/vite.config.ts",
-          "--logLevel",
-          "warn",
-        ],
-        { cwd: root, env: { ...process.env, NODE_ENV: "production" } },
-      );
-    }
-    await mkdir(SCREENSHOTS, { recursive: true });
+    await prepareConsole();
     work = await mkdtemp(join(tmpdir(), "charter-e2e-images-"));
     registry = await startRegistryServer();
     adminToken = await passwordToken(registry.server, "admin", TEST_ADMIN_PASSWORD);
+    asAdmin = apiAs(registry.url, adminToken);
 
-    await api(adminToken, "POST", "/api/teams", {
+    await asAdmin("POST", "/api/teams", {
       id: "shop",
       name: "Shop",
       description: "Checkout and payments",
     });
-    await api(adminToken, "POST", "/api/teams", { id: "search", name: "Search" });
+    await asAdmin("POST", "/api/teams", { id: "search", name: "Search" });
     const alice = await person("alice", "shop");
     await person("carol", "search");
 
@@ -206,46 +133,31 @@ describe("the console's image registry pages in Chromium", () => {
       status: "known",
       clean: false,
     });
-    await api(alice, "POST", "/api/images/shop/checkout/tags/0.9.0/revoke", { reason: REVOKE_REASON });
+    const asAlice = apiAs(registry.url, alice);
+    await asAlice("POST", "/api/images/shop/checkout/tags/0.9.0/revoke", { reason: REVOKE_REASON });
 
-    context = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 900 },
-      locale: "en-GB",
-      timezoneId: "UTC",
-    });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: registry.url });
+    browser = await launchConsoleBrowser(registry.url, join(work, "chromium-profile"));
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: registry.url });
   }, 300_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await registry?.close();
     if (work !== undefined) await rm(work, { recursive: true, force: true });
   });
 
   it("shows artifacts, tags with provenance and revoked state, and revokes a tag", async () => {
-    const alice = await logIn("alice", PASSWORD, "/apps");
+    const alice = await browser.logIn("alice", PASSWORD, "/apps");
 
     // Images → every team's artifacts, then one team's.
     await nav(alice, "Images");
     await alice.getByRole("heading", { name: "Images", exact: true }).waitFor();
     await alice.getByRole("link", { name: "platform/base" }).waitFor();
     expect(await alice.getByRole("link", { name: "shop/checkout" }).isVisible()).toBe(true);
-    await shot(alice, "01-list");
+    await shot(alice, "images-01-list");
     await alice.getByLabel("Team").selectOption("search");
     await alice.getByText("Search has no images yet.").waitFor();
-    await shot(alice, "02-list-empty");
+    await shot(alice, "images-02-list-empty");
     await alice.getByLabel("Team").selectOption("shop");
     await alice.getByRole("link", { name: "platform/base" }).waitFor({ state: "detached" });
     expect(new URL(alice.url()).search).toBe("?team=shop");
@@ -277,7 +189,7 @@ describe("the console's image registry pages in Chromium", () => {
     expect(await bare.getByText("Revoked", { exact: true }).isVisible()).toBe(true);
     expect(await bare.textContent()).toContain(REVOKE_REASON);
     expect(await bare.textContent()).toMatch(/no source annotations/i);
-    await shot(alice, "03-artifact");
+    await shot(alice, "images-03-artifact");
 
     // A tag with known provenance: every field, and a reference to copy.
     await known.getByRole("link", { name: "1.0.0", exact: true }).click();
@@ -299,7 +211,7 @@ describe("the console's image registry pages in Chromium", () => {
       expect(await main.textContent(), text).toContain(text);
     }
     expect(await alice.getByRole("button", { name: "Revoke tag" }).isEnabled()).toBe(true);
-    await shot(alice, "04-tag");
+    await shot(alice, "images-04-tag");
 
     // The revoked tag without provenance says both, and offers no revoke.
     await alice.goto(`${registry.url}/images/shop/checkout/tags/0.9.0`);
@@ -309,13 +221,13 @@ describe("the console's image registry pages in Chromium", () => {
       "does not know which source this image was built from",
     );
     expect(await alice.getByRole("button", { name: "Revoke tag" }).count()).toBe(0);
-    await shot(alice, "05-tag-revoked");
+    await shot(alice, "images-05-tag-revoked");
 
     // A person of another team sees the action disabled, with why.
-    const carol = await logIn("carol", PASSWORD, "/images/shop/checkout/tags/1.1.0");
+    const carol = await browser.logIn("carol", PASSWORD, "/images/shop/checkout/tags/1.1.0");
     await carol.getByText("Only members of team shop and administrators can revoke its tags.").waitFor();
     expect(await carol.getByRole("button", { name: "Revoke tag" }).isDisabled()).toBe(true);
-    await shot(carol, "06-tag-not-member");
+    await shot(carol, "images-06-tag-not-member");
 
     // When the console cannot tell (the team cannot be read), the API decides, and its 403 shows.
     await carol.route("**/api/teams/shop", (route) =>
@@ -336,11 +248,11 @@ describe("the console's image registry pages in Chromium", () => {
     await carolDialog.getByRole("button", { name: "Revoke tag" }).click();
     await carolDialog.getByRole("alert").waitFor();
     expect(await carolDialog.getByRole("alert").textContent()).toMatch(/membership in team shop/);
-    await shot(carol, "07-revoke-refused", { narrow: false, fullPage: false });
+    await shot(carol, "images-07-revoke-refused", { narrow: false, fullPage: false });
     await carol.close();
 
     // An administrator, of no team but platform, may revoke any team's tags.
-    const admin = await logIn("admin", TEST_ADMIN_PASSWORD, "/images/shop/checkout/tags/1.0.0");
+    const admin = await browser.logIn("admin", TEST_ADMIN_PASSWORD, "/images/shop/checkout/tags/1.0.0");
     await admin.getByRole("heading", { name: "Provenance" }).waitFor();
     await expect.poll(() => admin.getByRole("button", { name: "Revoke tag" }).isEnabled()).toBe(true);
     await admin.close();
@@ -354,13 +266,13 @@ describe("the console's image registry pages in Chromium", () => {
     expect(await confirm.isDisabled()).toBe(true);
     await dialog.getByLabel("Reason").fill("Built from a dirty working tree");
     expect(await confirm.isEnabled()).toBe(true);
-    await shot(alice, "08-revoke-dialog", { fullPage: false });
+    await shot(alice, "images-08-revoke-dialog", { fullPage: false });
     await confirm.click();
     await alice.getByRole("status").filter({ hasText: "The tag is revoked." }).waitFor();
     await alice.getByRole("heading", { name: /This tag is revoked/ }).waitFor();
     expect(await alice.getByRole("dialog").count()).toBe(0);
-    await shot(alice, "09-tag-revoked-now");
-    const revoked = (await api(adminToken, "GET", "/api/images/shop/checkout/tags/1.1.0")) as TagJson;
+    await shot(alice, "images-09-tag-revoked-now");
+    const revoked = (await asAdmin("GET", "/api/images/shop/checkout/tags/1.1.0")) as TagJson;
     expect(revoked.revoked).toMatchObject({ by: "alice", reason: "Built from a dirty working tree" });
 
     // The artifact's list shows it revoked too, and the team page links to its images.

@@ -8,20 +8,23 @@
  * deployable; a third person, of another team, is refused. Each main page is saved as a screenshot
  * under test-output/screenshots/ (at 1280 and 390 pixels wide) for people to look at.
  */
-import { execFile } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Api,
+  addPerson,
+  apiAs,
+  type ConsoleBrowser,
+  launchConsoleBrowser,
+  nav,
+  prepareConsole,
+  shot,
+} from "../support/console.js";
+import { freePort } from "../support/registry-server.js";
+import { passwordToken } from "../support/server.js";
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, "../..");
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = join(root, "test-output", "screenshots");
 const ADMIN_PASSWORD = "e2e-console-admin-0123";
 const PASSWORD = "a-long-e2e-password-0123";
 const DIGEST = `sha256:${"ab12".repeat(16)}`;
@@ -30,128 +33,12 @@ const ARTIFACT = `registry.example.org/shop/checkout:1.0.0@${DIGEST}`;
 let dir: string;
 let url: string;
 let stop: (() => Promise<void>) | undefined;
-let context: BrowserContext | undefined;
-
-/**
- * Whether dist/web is missing or older than a source of the console. `npm run build` (and so
- * `npm ci`) makes it; rebuilding only when stale keeps other servers started by parallel tests from
- * seeing a half-written dist/web.
- */
-function consoleBuildIsStale(): boolean {
-  const index = join(root, "dist", "web", "index.html");
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const newest = (path: string): number => {
-    const stat = statSync(path);
-    if (!stat.isDirectory()) return stat.mtimeMs;
-    return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
-  };
-  return newest(join(root, "web")) > built;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
-}
-
-/** Calls the API as admin, who gets a token with the password grant of the CLI's public client. */
-async function asAdmin(method: string, path: string, body?: unknown): Promise<unknown> {
-  const tokenResponse = await fetch(`${url}/oauth2/access_token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "password",
-      username: "admin",
-      password: ADMIN_PASSWORD,
-      client_id: "charter-cli",
-    }),
-  });
-  expect(tokenResponse.status).toBe(200);
-  const { access_token } = (await tokenResponse.json()) as { access_token: string };
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${access_token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
-  return response.status === 204 ? undefined : response.json();
-}
-
-async function person(id: string, team: string): Promise<void> {
-  await asAdmin("POST", "/api/users", {
-    id,
-    name: id[0]!.toUpperCase() + id.slice(1),
-    email: `${id}@example.org`,
-    password: PASSWORD,
-  });
-  await asAdmin("PUT", `/api/teams/${team}/members/${id}`);
-}
-
-async function shot(page: Page, name: string, narrow = true): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`), fullPage: true });
-  if (narrow) {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
-  }
-}
-
-async function nav(page: Page, name: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
-}
-
-/** Opens a fresh tab (its own sessionStorage, so its own session) and logs in as `user`. */
-async function logIn(user: string, password: string, path = "/", screenshots = false): Promise<Page> {
-  const page = await context!.newPage();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${url}${path}`);
-  await page.getByRole("button", { name: "Sign in" }).waitFor();
-  if (screenshots) await shot(page, "01-login");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/oauth2\/authorize/);
-  await page.getByLabel("User id").fill(user);
-  await page.getByLabel("Password").fill(password);
-  if (screenshots) await shot(page, "02-authorize", false);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Log out" }).waitFor();
-  // The code and state must not stay in the address bar or the history.
-  expect(page.url()).not.toContain("code=");
-  expect(await page.evaluate('sessionStorage.getItem("charter.token")')).toBeTruthy();
-  return page;
-}
+let asAdmin: Api;
+let browser: ConsoleBrowser;
 
 describe("the web console in Chromium", () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}; the console's browser tests need it (apt-get install chromium)`,
-      );
-    }
-    // Always build, so the test runs the console the sources describe, not an old dist/web.
-    if (consoleBuildIsStale()) {
-      // In a child process, so NODE_ENV is production (vitest sets "test", which would bundle
-      // React's development build).
-      await run(
-        process.execPath,
-        [
-          join(root, "node_modules/vite/bin/vite.js"),
-          "build",
-          "--config",
-          "web/vite.config.ts",
-          "--logLevel",
-          "warn",
-        ],
-        { cwd: root, env: { ...process.env, NODE_ENV: "production" } },
-      );
-    }
-    await mkdir(SCREENSHOTS, { recursive: true });
+    await prepareConsole();
 
     dir = await mkdtemp(join(tmpdir(), "charter-e2e-console-"));
     const port = await freePort();
@@ -168,41 +55,29 @@ describe("the web console in Chromium", () => {
     );
     url = running.url.replace("localhost", "127.0.0.1");
     stop = () => running.stop();
+    asAdmin = apiAs(url, await passwordToken(running.server, "admin", ADMIN_PASSWORD));
 
     await asAdmin("POST", "/api/teams", { id: "shop", name: "Shop", description: "Checkout and payments" });
     await asAdmin("POST", "/api/teams", { id: "search", name: "Search" });
-    await person("alice", "shop");
-    await person("bob", "shop");
-    await person("carol", "search");
+    await addPerson(asAdmin, "alice", "shop", PASSWORD);
+    await addPerson(asAdmin, "bob", "shop", PASSWORD);
+    await addPerson(asAdmin, "carol", "search", PASSWORD);
 
-    context = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 900 },
-      locale: "en-GB",
-      timezoneId: "UTC",
-    });
+    browser = await launchConsoleBrowser(url, join(dir, "chromium-profile"));
   }, 300_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await stop?.();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   it("takes a version from creation to deployable, and refuses another team's approval", async () => {
     // The first person logs in, deep-linked, and lands where they wanted to go.
-    const alice = await logIn("alice", PASSWORD, "/apps", true);
+    const alice = await browser.logIn("alice", PASSWORD, "/apps", {
+      atSignIn: (page) => shot(page, "01-login"),
+      atAuthorize: (page) => shot(page, "02-authorize", { narrow: false }),
+    });
     await alice.getByRole("heading", { name: "Applications" }).waitFor();
     await alice.getByText("No applications yet.").waitFor();
     await shot(alice, "03-apps-empty");
@@ -230,7 +105,7 @@ describe("the web console in Chromium", () => {
     await alice.getByRole("button", { name: "Create version" }).click();
     // Without a digest the API refuses, and the console shows the problem's detail.
     await expect(alice.getByRole("alert").textContent()).resolves.toMatch(/digest|sha256/i);
-    await shot(alice, "06-version-new-error", false);
+    await shot(alice, "06-version-new-error", { narrow: false });
     await alice.getByLabel("Artifact").fill(ARTIFACT);
     await alice.getByLabel("Notes").fill("First release.");
     await alice.getByRole("button", { name: "Create version" }).click();
@@ -246,7 +121,7 @@ describe("the web console in Chromium", () => {
     await shot(alice, "08-apps-search");
 
     // A second person of the team approves each missing type, confirming each declaration.
-    const bob = await logIn("bob", PASSWORD, "/apps/checkout/versions/1.0.0");
+    const bob = await browser.logIn("bob", PASSWORD, "/apps/checkout/versions/1.0.0");
     await bob.getByText("Not deployable").waitFor();
     const missing = ["CODE_CHANGE", "TEST", "DEPLOY"];
     for (const [index, type] of missing.entries()) {
@@ -256,7 +131,7 @@ describe("the web console in Chromium", () => {
       const approve = bob.getByRole("button", { name: "Approve", exact: true });
       expect(await approve.isDisabled()).toBe(true);
       await bob.getByLabel(/I confirm the declaration/).check();
-      if (index === 0) await shot(bob, "09-approve-confirm", false);
+      if (index === 0) await shot(bob, "09-approve-confirm", { narrow: false });
       await approve.click();
       await bob.getByText(`You approved ${type}.`).waitFor();
     }
@@ -269,7 +144,7 @@ describe("the web console in Chromium", () => {
     await shot(alice, "11-app-page-versions");
 
     // A third person, of another team, is refused; the console shows why.
-    const carol = await logIn("carol", PASSWORD, "/apps/checkout/versions/1.0.0");
+    const carol = await browser.logIn("carol", PASSWORD, "/apps/checkout/versions/1.0.0");
     await carol.getByLabel("Approval type").selectOption("DEPLOY");
     await carol.getByLabel(/I confirm the declaration/).check();
     await carol.getByRole("button", { name: "Approve", exact: true }).click();
@@ -285,7 +160,7 @@ describe("the web console in Chromium", () => {
     await bob.close();
 
     // The other pages: teams, a team, clients with a secret shown once, the audit log.
-    const admin = await logIn("admin", ADMIN_PASSWORD, "/teams");
+    const admin = await browser.logIn("admin", ADMIN_PASSWORD, "/teams");
     await admin.getByRole("link", { name: "Shop" }).waitFor();
     await shot(admin, "13-teams");
     await admin.getByRole("link", { name: "Shop" }).click();
