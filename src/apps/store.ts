@@ -105,22 +105,16 @@ const APP_COLUMNS = [
   "apps.modified_by",
 ] as const;
 
-const optional = <K extends string>(key: K, value: string | null) =>
-  (value === null ? {} : { [key]: value }) as { [P in K]?: string };
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+// A null column is an absent field. The fields are assigned one by one: spreading a small object
+// per optional field made every mapped row slow to build, to read and to serialize (a page of
+// search results spent about a millisecond on it).
 function toApp(row: Selectable<AppsTable>): App {
-  return {
+  const app: Writable<App> = {
     id: row.id,
     teamId: row.team_id,
     name: row.name,
-    ...optional("subtitle", row.subtitle),
-    ...optional("description", row.description),
-    ...optional("serviceUrl", row.service_url),
-    ...optional("scmUrl", row.scm_url),
-    ...optional("documentationUrl", row.documentation_url),
-    ...optional("specificationUrl", row.specification_url),
-    ...optional("supportUrl", row.support_url),
-    ...optional("incidentContact", row.incident_contact),
     criticalityLevel: row.criticality_level as CriticalityLevel,
     publiclyAccessible: row.publicly_accessible,
     active: row.active,
@@ -129,6 +123,22 @@ function toApp(row: Selectable<AppsTable>): App {
     modifiedAt: row.modified_at,
     modifiedBy: row.modified_by,
   };
+  if (row.subtitle !== null) app.subtitle = row.subtitle;
+  if (row.description !== null) app.description = row.description;
+  if (row.service_url !== null) app.serviceUrl = row.service_url;
+  if (row.scm_url !== null) app.scmUrl = row.scm_url;
+  if (row.documentation_url !== null) app.documentationUrl = row.documentation_url;
+  if (row.specification_url !== null) app.specificationUrl = row.specification_url;
+  if (row.support_url !== null) app.supportUrl = row.support_url;
+  if (row.incident_contact !== null) app.incidentContact = row.incident_contact;
+  return app;
+}
+
+function toAppMatch(row: Selectable<AppsTable> & { rank: number; snippet: string }): AppMatch {
+  const match = toApp(row) as Writable<AppMatch>;
+  match.matchedRank = Number(row.rank);
+  match.matchedDescription = row.snippet;
+  return match;
 }
 
 function appRow(app: App): AppsTable {
@@ -155,16 +165,17 @@ function appRow(app: App): AppsTable {
 }
 
 function toVersion(row: Selectable<AppVersionsTable>): Version {
-  return {
+  const version: Writable<Version> = {
     appId: row.app_id,
     id: row.id,
     artifact: row.artifact,
-    ...optional("notes", row.notes),
     createdAt: row.created_at,
     createdBy: row.created_by,
     modifiedAt: row.modified_at,
     modifiedBy: row.modified_by,
   };
+  if (row.notes !== null) version.notes = row.notes;
+  return version;
 }
 
 function toApprovalType(row: Selectable<ApprovalTypesTable>): ApprovalType {
@@ -178,15 +189,16 @@ function toApprovalType(row: Selectable<ApprovalTypesTable>): ApprovalType {
 }
 
 function toApproval(row: Selectable<AppApprovalsTable>): Approval {
-  return {
+  const approval: Writable<Approval> = {
     appId: row.app_id,
     versionId: row.version_id,
     type: row.type,
     user: row.user_id,
     at: row.at,
     declaration: row.declaration,
-    ...optional("notes", row.notes),
   };
+  if (row.notes !== null) approval.notes = row.notes;
+  return approval;
 }
 
 /** PostgreSQL's code for a violated foreign key. */
@@ -294,12 +306,7 @@ export class AppsStore {
     if (query.active !== undefined) select = select.where("apps.active", "=", query.active);
     if (query.modifiedSince !== undefined)
       select = select.where("apps.modified_at", ">=", query.modifiedSince);
-    const rows = await select.execute();
-    return rows.map((row) => ({
-      ...toApp(row),
-      matchedRank: Number(row.rank),
-      matchedDescription: row.snippet,
-    }));
+    return (await select.execute()).map(toAppMatch);
   }
 
   // Versions
