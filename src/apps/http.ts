@@ -67,10 +67,16 @@ function appJson(app: App) {
   };
 }
 
+// Added to the object rather than spread into a copy: copies of these wide objects made a page of
+// search results slow to serialize.
 function appListItemJson(app: App | AppMatch) {
-  return "matchedRank" in app
-    ? { ...appJson(app), matched_rank: app.matchedRank, matched_description: app.matchedDescription }
-    : appJson(app);
+  const json: ReturnType<typeof appJson> & { matched_rank?: number; matched_description?: string } =
+    appJson(app);
+  if ("matchedRank" in app) {
+    json.matched_rank = app.matchedRank;
+    json.matched_description = app.matchedDescription;
+  }
+  return json;
 }
 
 function versionJson(version: Version) {

@@ -88,6 +88,62 @@ describe.each(testEngines())("apps store contract: $name", (engine) => {
     ).toEqual(["shop"]);
   });
 
+  it("answers a one-word search from stored ranks exactly as from ranking every match", async () => {
+    const now = new Date();
+    for (const team of ["gamma", "delta"]) {
+      await sql`insert into teams (id, name, created_at, created_by, modified_at) values (${team}, ${team}, ${now}, 'test', ${now})`.execute(
+        handle.db,
+      );
+    }
+    // The word in 14 names or subtitles (weights A, B), some also in the description, and in 5
+    // descriptions only (weight C): ranks tie and differ, across two teams, some inactive.
+    for (let i = 0; i < 14; i++) {
+      const extra = " kestrel".repeat(i % 4);
+      await store.upsertApp(
+        app(`k-${String(i).padStart(2, "0")}`, {
+          teamId: i % 3 === 0 ? "delta" : "gamma",
+          ...(i % 5 === 0 ? { name: "Kestrel watch" } : { subtitle: `A kestrel${extra} hovering` }),
+          description: `Birds${extra} and more birds.`,
+          active: i % 4 !== 1,
+          modifiedAt: new Date(AT.getTime() + i * 60_000),
+        }),
+      );
+    }
+    for (let i = 0; i < 5; i++) {
+      await store.upsertApp(
+        app(`kd-${i}`, { teamId: "gamma", description: `A kestrel${" kestrel".repeat(i)}.` }),
+      );
+    }
+    // Then one leaves the top tier and one moves team: the stored ranks follow the application.
+    await store.upsertApp(
+      app("k-02", { teamId: "gamma", subtitle: "Now about owls", description: "A kestrel." }),
+    );
+    await store.upsertApp(app("k-04", { teamId: "delta", subtitle: "A kestrel kestrel hovering" }));
+
+    const filters = [
+      {},
+      { team: "delta" },
+      { active: true },
+      { modifiedSince: new Date(AT.getTime() + 300_000) },
+    ];
+    let pages = 0;
+    for (const filter of filters) {
+      for (const limit of [3, 6]) {
+        for (let offset = 0; offset <= 18; offset += limit) {
+          const page = { ...filter, limit, offset };
+          // "kestrel!" is the same query to PostgreSQL, but not one word: ranked from the GIN index.
+          const ranked = await store.searchApps({ ...page, search: "kestrel!" });
+          expect(await store.searchApps({ ...page, search: "kestrel" })).toEqual(ranked);
+          if (ranked.length > 0) pages++;
+        }
+      }
+    }
+    expect(pages).toBeGreaterThan(10);
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from app_search_terms where term = ${"'kestrel'"}`.execute(handle.db);
+    expect(rows[0]!.n).toBe(13);
+  });
+
   it("stores versions once per id and approvals once per person and type", async () => {
     const version = {
       appId: "shop",

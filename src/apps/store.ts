@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type RawBuilder, type Selectable, sql } from "kysely";
 import type { Database } from "../db/index.js";
 import type {
   App,
@@ -67,7 +67,10 @@ interface ApprovalPolicyTable {
   approvers: number;
 }
 
-/** The tables of migration 0005_apps (the generated `search` column is never written). */
+/**
+ * The tables of migration 0005_apps. The generated `search` column is never written, and neither is
+ * app_search_terms (migration 0007): PostgreSQL keeps both in step with the application.
+ */
 export interface AppsTables {
   apps: AppsTable;
   app_versions: AppVersionsTable;
@@ -83,6 +86,19 @@ export interface AppQuery {
   readonly modifiedSince?: Date;
   readonly limit: number;
 }
+
+/** A search as the store sees it: the list filters, the query, and the page by offset. */
+export type SearchQuery = AppQuery & { readonly search: string; readonly offset: number };
+
+// A query of one word (letters and digits) is at most one lexeme, the case the stored ranks of
+// app_search_terms can answer; any other query is ranked at once, without looking there first.
+const ONE_WORD = /^[\p{L}\p{N}]+$/u;
+
+/** The best-matching text, matched words in <b>…</b>: costly, so made for the rows of a page only. */
+const snippet = (tsquery: RawBuilder<unknown>) =>
+  sql<string>`ts_headline('english',
+    concat_ws(' — ', apps.name, apps.subtitle, apps.description), ${tsquery},
+    'MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "')`;
 
 const APP_COLUMNS = [
   "apps.id",
@@ -105,22 +121,16 @@ const APP_COLUMNS = [
   "apps.modified_by",
 ] as const;
 
-const optional = <K extends string>(key: K, value: string | null) =>
-  (value === null ? {} : { [key]: value }) as { [P in K]?: string };
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+// A null column is an absent field. The fields are assigned one by one: spreading a small object
+// per optional field made every mapped row slow to build, to read and to serialize (a page of
+// search results spent about a millisecond on it).
 function toApp(row: Selectable<AppsTable>): App {
-  return {
+  const app: Writable<App> = {
     id: row.id,
     teamId: row.team_id,
     name: row.name,
-    ...optional("subtitle", row.subtitle),
-    ...optional("description", row.description),
-    ...optional("serviceUrl", row.service_url),
-    ...optional("scmUrl", row.scm_url),
-    ...optional("documentationUrl", row.documentation_url),
-    ...optional("specificationUrl", row.specification_url),
-    ...optional("supportUrl", row.support_url),
-    ...optional("incidentContact", row.incident_contact),
     criticalityLevel: row.criticality_level as CriticalityLevel,
     publiclyAccessible: row.publicly_accessible,
     active: row.active,
@@ -129,6 +139,22 @@ function toApp(row: Selectable<AppsTable>): App {
     modifiedAt: row.modified_at,
     modifiedBy: row.modified_by,
   };
+  if (row.subtitle !== null) app.subtitle = row.subtitle;
+  if (row.description !== null) app.description = row.description;
+  if (row.service_url !== null) app.serviceUrl = row.service_url;
+  if (row.scm_url !== null) app.scmUrl = row.scm_url;
+  if (row.documentation_url !== null) app.documentationUrl = row.documentation_url;
+  if (row.specification_url !== null) app.specificationUrl = row.specification_url;
+  if (row.support_url !== null) app.supportUrl = row.support_url;
+  if (row.incident_contact !== null) app.incidentContact = row.incident_contact;
+  return app;
+}
+
+function toAppMatch(row: Selectable<AppsTable> & { snippet: string }, rank: number): AppMatch {
+  const match = toApp(row) as Writable<AppMatch>;
+  match.matchedRank = Number(rank);
+  match.matchedDescription = row.snippet;
+  return match;
 }
 
 function appRow(app: App): AppsTable {
@@ -155,16 +181,17 @@ function appRow(app: App): AppsTable {
 }
 
 function toVersion(row: Selectable<AppVersionsTable>): Version {
-  return {
+  const version: Writable<Version> = {
     appId: row.app_id,
     id: row.id,
     artifact: row.artifact,
-    ...optional("notes", row.notes),
     createdAt: row.created_at,
     createdBy: row.created_by,
     modifiedAt: row.modified_at,
     modifiedBy: row.modified_by,
   };
+  if (row.notes !== null) version.notes = row.notes;
+  return version;
 }
 
 function toApprovalType(row: Selectable<ApprovalTypesTable>): ApprovalType {
@@ -178,15 +205,16 @@ function toApprovalType(row: Selectable<ApprovalTypesTable>): ApprovalType {
 }
 
 function toApproval(row: Selectable<AppApprovalsTable>): Approval {
-  return {
+  const approval: Writable<Approval> = {
     appId: row.app_id,
     versionId: row.version_id,
     type: row.type,
     user: row.user_id,
     at: row.at,
     declaration: row.declaration,
-    ...optional("notes", row.notes),
   };
+  if (row.notes !== null) approval.notes = row.notes;
+  return approval;
 }
 
 /** PostgreSQL's code for a violated foreign key. */
@@ -269,22 +297,36 @@ export class AppsStore {
 
   /**
    * A page of the applications matching a web-search query, best first. Ranking needs every match,
-   * so pages go by offset. One flat query: PostgreSQL makes the (costly) snippet after the sort and
-   * limit, so only for the rows of the page, and plans it in a tenth of a millisecond.
+   * so pages go by offset. A one-word query goes through `app_search_page` (migration 0007), which
+   * reads the page from the stored ranks when at least a page of applications has the word in id,
+   * name or subtitle (exactly the page ranking every match gives), and ranks every match otherwise.
+   * Either way one statement, with snippets made for the rows of the page only.
    */
-  async searchApps(
-    query: AppQuery & { readonly search: string; readonly offset: number },
-  ): Promise<AppMatch[]> {
+  async searchApps(query: SearchQuery): Promise<AppMatch[]> {
+    if (!ONE_WORD.test(query.search.trim())) return this.#rankMatches(query);
+    const tsquery = sql`websearch_to_tsquery('english', ${query.search})`;
+    const page = sql<{ app_id: string; rank: number }>`app_search_page(${tsquery}, ${query.limit}::integer,
+      ${query.offset}::integer, ${query.team ?? null}::text, ${query.active ?? null}::boolean,
+      ${query.modifiedSince ?? null}::timestamptz)`;
+    const rows = await this.#db
+      .selectFrom(page.as("page"))
+      .innerJoin("apps", "apps.id", "page.app_id")
+      .select(APP_COLUMNS)
+      .select(["page.rank", snippet(tsquery).as("snippet")])
+      .orderBy("page.rank", "desc")
+      .orderBy("apps.id")
+      .execute();
+    return rows.map((row) => toAppMatch(row, row.rank));
+  }
+
+  /** Ranks every match. One flat query: PostgreSQL makes the snippets after the sort and limit. */
+  async #rankMatches(query: SearchQuery): Promise<AppMatch[]> {
     const tsquery = sql`websearch_to_tsquery('english', ${query.search})`;
     let select = this.#db
       .selectFrom("apps")
       .select(APP_COLUMNS)
       .select(sql<number>`ts_rank(apps.search, ${tsquery})`.as("rank"))
-      .select(
-        sql<string>`ts_headline('english',
-          concat_ws(' — ', apps.name, apps.subtitle, apps.description), ${tsquery},
-          'MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "')`.as("snippet"),
-      )
+      .select(snippet(tsquery).as("snippet"))
       .where(sql<boolean>`apps.search @@ ${tsquery}`)
       .orderBy("rank", "desc")
       .orderBy("apps.id")
@@ -294,12 +336,7 @@ export class AppsStore {
     if (query.active !== undefined) select = select.where("apps.active", "=", query.active);
     if (query.modifiedSince !== undefined)
       select = select.where("apps.modified_at", ">=", query.modifiedSince);
-    const rows = await select.execute();
-    return rows.map((row) => ({
-      ...toApp(row),
-      matchedRank: Number(row.rank),
-      matchedDescription: row.snippet,
-    }));
+    return (await select.execute()).map((row) => toAppMatch(row, row.rank));
   }
 
   // Versions

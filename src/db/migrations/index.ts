@@ -5,6 +5,7 @@ import * as m0003 from "./0003_audit.js";
 import * as m0004 from "./0004_revocations.js";
 import * as m0005 from "./0005_apps.js";
 import * as m0006 from "./0006_images.js";
+import * as m0007 from "./0007_app_search_terms.js";
 
 /** Every migration, in the order it applies. Append only. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0004_revocations": m0004,
   "0005_apps": m0005,
   "0006_images": m0006,
+  "0007_app_search_terms": m0007,
 };
