@@ -2,6 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { typeParsers } from "./type-parsers.js";
 
 /**
  * The database as every store sees it. Stores declare their own table types and narrow this with
@@ -32,6 +33,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
+      types: typeParsers,
       ...(options.searchPath === undefined ? {} : { options: `-c search_path=${options.searchPath}` }),
     });
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
