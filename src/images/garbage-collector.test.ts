@@ -11,9 +11,10 @@ import type {
   UnknownRow,
 } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resetDatabase, testEngines } from "../../test/support/database.js";
+import { testEngines } from "../../test/support/database.js";
 import { OCI_MANIFEST, sha256 } from "../../test/support/oci-image.js";
-import { FileObjectStore } from "../cloud/index.js";
+import { freshRegistry } from "../../test/support/registry-fixture.js";
+import type { FileObjectStore } from "../cloud/index.js";
 import { type Actor, type AuditSink, Duration, ManualClock } from "../core/index.js";
 import type { Database, DatabaseHandle } from "../db/index.js";
 import { BlobStorage } from "./blob-storage.js";
@@ -145,15 +146,7 @@ describe.each(testEngines())("garbage collection on $name", (engine) => {
   });
 
   beforeEach(async () => {
-    await resetDatabase(db);
-    const now = new Date();
-    await db
-      .insertInto("teams")
-      .values({ id: "alpha", name: "alpha", created_at: now, created_by: "test", modified_at: now })
-      .execute();
-    await rm(join(work, "objects"), { recursive: true, force: true });
-    objects = await FileObjectStore.open(join(work, "objects"));
-    blobs = new BlobStorage(objects);
+    ({ objects, blobs } = await freshRegistry(db, work));
     clock = new ManualClock(Date.UTC(2026, 0, 1));
     registry = new RegistryService({ db, blobs, audit, clock });
     collector = collectorOn(db);

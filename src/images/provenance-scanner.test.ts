@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, resetDatabase } from "../../test/support/database.js";
+import { createTestDatabase } from "../../test/support/database.js";
 import {
   blobPath,
   buildOciImage,
@@ -13,7 +13,8 @@ import {
   ociArtifact,
   sha256,
 } from "../../test/support/oci-image.js";
-import { type ByteRange, FileObjectStore } from "../cloud/index.js";
+import { freshRegistry } from "../../test/support/registry-fixture.js";
+import type { ByteRange, FileObjectStore } from "../cloud/index.js";
 import { type Actor, type AuditRecord, type AuditSink, ManualClock, SYSTEM_ACTOR } from "../core/index.js";
 import type { Database, DatabaseHandle } from "../db/index.js";
 import { BlobStorage } from "./blob-storage.js";
@@ -113,15 +114,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await resetDatabase(db);
-  const now = new Date();
-  await db
-    .insertInto("teams")
-    .values({ id: "alpha", name: "alpha", created_at: now, created_by: "test", modified_at: now })
-    .execute();
-  await rm(join(work, "objects"), { recursive: true, force: true });
-  objects = await FileObjectStore.open(join(work, "objects"));
-  blobs = new BlobStorage(objects);
+  ({ objects, blobs } = await freshRegistry(db, work));
   const clock = new ManualClock();
   registry = new RegistryService({ db, blobs, audit, clock });
   images = new ImagesService({ db, audit, clock });

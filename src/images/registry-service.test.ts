@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, resetDatabase } from "../../test/support/database.js";
+import { createTestDatabase } from "../../test/support/database.js";
 import {
   blobPath,
   buildOciImage,
@@ -14,10 +14,11 @@ import {
   ociArtifact,
   sha256,
 } from "../../test/support/oci-image.js";
-import { FileObjectStore } from "../cloud/index.js";
+import { freshRegistry } from "../../test/support/registry-fixture.js";
+import type { FileObjectStore } from "../cloud/index.js";
 import { type Actor, type AuditRecord, type AuditSink, ManualClock } from "../core/index.js";
 import type { Database, DatabaseHandle } from "../db/index.js";
-import { BlobStorage } from "./blob-storage.js";
+import type { BlobStorage } from "./blob-storage.js";
 import { digestOf } from "./digest.js";
 import { ImagesService } from "./images-service.js";
 import { parseRepositoryName } from "./names.js";
@@ -137,17 +138,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await resetDatabase(db);
-  const now = new Date();
-  for (const id of ["alpha", "beta"]) {
-    await db
-      .insertInto("teams")
-      .values({ id, name: id, created_at: now, created_by: "test", modified_at: now })
-      .execute();
-  }
-  await rm(join(work, "objects"), { recursive: true, force: true });
-  objects = await FileObjectStore.open(join(work, "objects"));
-  blobs = new BlobStorage(objects);
+  ({ objects, blobs } = await freshRegistry(db, work, ["alpha", "beta"]));
   clock = new ManualClock(Date.UTC(2026, 0, 1));
   audit = new RecordingAudit();
   pending = 0;

@@ -646,16 +646,7 @@ export class ImagesStore {
   async insertTag(repository: string, tag: string, digest: string, at: Date, by: string): Promise<boolean> {
     const row = await this.#db
       .insertInto("image_tags")
-      .values({
-        repository,
-        tag,
-        digest,
-        pushed_at: at,
-        pushed_by: by,
-        revoked_at: null,
-        revoked_by: null,
-        revoked_reason: null,
-      })
+      .values({ repository, tag, ...pushedTag(digest, at, by) })
       .onConflict((oc) => oc.columns(["repository", "tag"]).doNothing())
       .returning("tag")
       .executeTakeFirst();
@@ -672,26 +663,8 @@ export class ImagesStore {
   async upsertTag(repository: string, tag: string, digest: string, at: Date, by: string): Promise<void> {
     await this.#db
       .insertInto("image_tags")
-      .values({
-        repository,
-        tag,
-        digest,
-        pushed_at: at,
-        pushed_by: by,
-        revoked_at: null,
-        revoked_by: null,
-        revoked_reason: null,
-      })
-      .onConflict((oc) =>
-        oc.columns(["repository", "tag"]).doUpdateSet({
-          digest,
-          pushed_at: at,
-          pushed_by: by,
-          revoked_at: null,
-          revoked_by: null,
-          revoked_reason: null,
-        }),
-      )
+      .values({ repository, tag, ...pushedTag(digest, at, by) })
+      .onConflict((oc) => oc.columns(["repository", "tag"]).doUpdateSet(pushedTag(digest, at, by)))
       .execute();
     await this.#db
       .updateTable("image_repositories")
@@ -894,5 +867,17 @@ function toStoredManifest(row: ManifestRow): StoredManifest & { content: Uint8Ar
     size: Number(row.size),
     annotations: parsed(row.annotations),
     content: row.content,
+  };
+}
+
+/** The columns of a tag as a push leaves it: pointing at `digest`, not revoked. */
+function pushedTag(digest: string, at: Date, by: string) {
+  return {
+    digest,
+    pushed_at: at,
+    pushed_by: by,
+    revoked_at: null,
+    revoked_by: null,
+    revoked_reason: null,
   };
 }
