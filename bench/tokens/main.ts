@@ -15,8 +15,8 @@ import { createBenchSigner, mintTokenFile } from "./token-pool.js";
  *
  *   (a) sidecar, tokens seen before      vs a bare Fastify route returning a constant
  *   (b) sidecar, tokens never seen       vs raw node:crypto ES256 verification on one core,
- *       and the ceiling any HTTP server has there: bare node:http's CPU per request plus one raw
- *       verification
+ *       and the ceiling of any Node.js server there: node:http doing one raw verification per
+ *       request and nothing else
  *   (c) Charter client_credentials       vs panva oidc-provider 8 issuing ES256 JWTs
  */
 
@@ -173,23 +173,27 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
   mintTokenFile(signer, warm, 20_000, "warm");
   progress(`minted ${fmt(poolSize)} distinct tokens`);
 
-  // The floor: a node:http server answering a constant, under the same requests.
-  const floorPort = await freePort();
-  const floor = track(
-    startPinned(SERVER_CORE, NODE, [join(here, "bare-server.js"), String(floorPort), "node"]),
+  // The ceiling: a node:http server that only verifies each token raw, under the same requests.
+  const ceilingPort = await freePort();
+  const ceiling = track(
+    startPinned(SERVER_CORE, NODE, [
+      join(here, "ceiling-server.js"),
+      String(ceilingPort),
+      JSON.stringify(signer.jwk),
+    ]),
   );
-  await waitForOk(`http://127.0.0.1:${floorPort}/oauth2/tokeninfo`, floor);
-  const floorSpec: LoadSpec = {
-    url: `http://127.0.0.1:${floorPort}/oauth2/tokeninfo`,
+  await waitForOk(`http://127.0.0.1:${ceilingPort}/health`, ceiling);
+  const ceilingSpec: LoadSpec = {
+    url: `http://127.0.0.1:${ceilingPort}/oauth2/tokeninfo`,
     method: "GET",
     tokensFile: pool,
     connections: CONNECTIONS,
     durationSeconds: SECONDS,
   };
-  await runLoad({ ...floorSpec, durationSeconds: WARMUP }, workDir);
+  await runLoad({ ...ceilingSpec, durationSeconds: WARMUP }, workDir);
 
   const rawRuns: { rate: number; cpuUsPerVerify: number }[] = [];
-  const floorRuns: Measured[] = [];
+  const ceilingRuns: Measured[] = [];
   const runs: Measured[] = [];
   for (let r = 0; r < RUNS; r++) {
     // A fresh sidecar per run: an empty cache, so the pool is unseen again.
@@ -206,20 +210,18 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
       note(`(b) run ${r + 1} sent more requests than distinct tokens; some were cache hits`);
     runs.push(result);
     await sidecar.child.stop();
-    // The peer runs right after, so both see the same machine (other work on it comes and goes).
+    // The peers run right after, so all three see the same machine (other work on it comes and goes).
     rawRuns.push(await rawRate());
-    floorRuns.push(await measure(floor, floorSpec, "bare node:http"));
+    ceilingRuns.push(await measure(ceiling, ceilingSpec, "node:http + raw verify"));
     progress(
-      `run ${r + 1}: sidecar ${fmt(result.rps)} req/s (p99 ${result.p99Ms.toFixed(2)} ms), raw ${fmt(rawRuns.at(-1)!.rate)} verifications/s, bare node:http ${fmt(floorRuns.at(-1)!.rps)} req/s`,
+      `run ${r + 1}: sidecar ${fmt(result.rps)} req/s (p99 ${result.p99Ms.toFixed(2)} ms), raw ${fmt(rawRuns.at(-1)!.rate)} verifications/s, node:http + raw verify ${fmt(ceilingRuns.at(-1)!.rps)} req/s`,
     );
   }
-  await floor.stop();
+  await ceiling.stop();
   const charter = median(runs.map((x) => x.rps));
   const raw = median(rawRuns.map((x) => x.rate));
-  // A server that spent only what bare node:http spends per request plus one raw verification.
-  const floorCpuUs = medianOf(floorRuns, (m) => m.cpuUs);
   const rawCpuUs = median(rawRuns.map((x) => x.cpuUsPerVerify));
-  const ceiling = floorCpuUs === undefined ? undefined : 1e6 / (floorCpuUs + rawCpuUs);
+  const best = median(ceilingRuns.map((x) => x.rps));
   rows.push({
     measurement: "(b) tokeninfo, never-seen tokens",
     unit: "req/s",
@@ -229,20 +231,31 @@ async function unseenTokens(signer: ReturnType<typeof createBenchSigner>, stubUr
     ratio: charter / raw,
     target: ">= 0.7",
     pass: charter / raw >= 0.7,
-    cpuUs: { charter: medianOf(runs, (m) => m.cpuUs), peer: median(rawRuns.map((x) => x.cpuUsPerVerify)) },
-    extra: { p99Ms: median(runs.map((x) => x.p99Ms)), poolSize },
+    cpuUs: { charter: medianOf(runs, (m) => m.cpuUs), peer: rawCpuUs },
+    extra: { p99Ms: median(runs.map((x) => x.p99Ms)), poolSize, ofCeiling: charter / best },
   });
   rows.push({
-    measurement: "(b) ceiling: bare node:http + raw verify",
+    measurement: "(b) ceiling: node:http + raw verify only",
     unit: "req/s",
-    charter: ceiling,
+    charter: best,
     peer: raw,
     peerName: "raw node:crypto ES256 verify",
-    ratio: ceiling === undefined ? undefined : ceiling / raw,
-    target: "(the best any Node.js server could reach)",
+    ratio: best / raw,
+    target: "(the most a Node.js server reaches)",
     pass: undefined,
-    cpuUs: { charter: floorCpuUs === undefined ? undefined : floorCpuUs + rawCpuUs, peer: rawCpuUs },
-    extra: { bareNodeHttpRps: median(floorRuns.map((x) => x.rps)), bareNodeHttpCpuUs: floorCpuUs },
+    cpuUs: { charter: medianOf(ceilingRuns, (m) => m.cpuUs), peer: rawCpuUs },
+    extra: { p99Ms: median(ceilingRuns.map((x) => x.p99Ms)) },
+  });
+  rows.push({
+    measurement: "(b) sidecar vs that ceiling",
+    unit: "req/s",
+    charter,
+    peer: best,
+    peerName: "node:http + raw verify only",
+    ratio: charter / best,
+    target: "(what verifying fully costs)",
+    pass: undefined,
+    cpuUs: { charter: medianOf(runs, (m) => m.cpuUs), peer: medianOf(ceilingRuns, (m) => m.cpuUs) },
   });
 }
 

@@ -19,8 +19,13 @@ export {
   type HttpAppOptions,
   principalOf,
 } from "./http/create-http-app.js";
-export { type FastPath, fastPathServerFactory } from "./http/fast-path.js";
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema, problemOf, statusOf } from "./http/problem.js";
+export {
+  type FastPath,
+  type HttpServerFactoryOptions,
+  httpServerFactory,
+} from "./http/server-factory.js";
+export { coalesceWrites } from "./http/write-coalescing.js";
 export { isSlug, SLUG_MAX, SLUG_PATTERN, USER_ID_PATTERN } from "./ids.js";
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS, redactQuery } from "./logger.js";
 export { type PageCursors, pageCursors } from "./page-cursor.js";

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fastPathServerFactory, ManualClock } from "../core/index.js";
+import { httpServerFactory, ManualClock } from "../core/index.js";
 import { JwksKeySource } from "./jwks-key-source.js";
 import { type TokenVerification, TokenVerifier } from "./token-verifier.js";
 import { tokeninfoFastPath } from "./tokeninfo-fast-path.js";
@@ -28,13 +28,15 @@ async function serve(verification: TokenVerification): Promise<void> {
   errors = [];
   const fast = tokeninfoFastPath(verification, { clock, onError: (error) => errors.push(error) });
   app = Fastify({
-    serverFactory: fastPathServerFactory([
-      (request, response) => {
-        const taken = fast(request, response);
-        if (taken) fastAnswers++;
-        return taken;
-      },
-    ]),
+    serverFactory: httpServerFactory({
+      fastPaths: [
+        (request, response) => {
+          const taken = fast(request, response);
+          if (taken) fastAnswers++;
+          return taken;
+        },
+      ],
+    }),
   });
   await app.register(tokeninfoHttp(verification, { clock }));
   base = await app.listen({ host: "127.0.0.1", port: 0 });

@@ -33,7 +33,7 @@ const SERVER_ERROR = JSON.stringify({ error: "server_error" });
  * `serverFactory` that tries it first.
  *
  * @example
- * Fastify({ serverFactory: fastPathServerFactory([tokeninfoFastPath(verifier)]) });
+ * Fastify({ serverFactory: httpServerFactory({ fastPaths: [tokeninfoFastPath(verifier)] }) });
  */
 export function tokeninfoFastPath(
   verifier: TokenVerification,

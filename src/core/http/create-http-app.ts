@@ -7,6 +7,7 @@ import { type CharterError, CoreErrors, isCharterError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Principal } from "../principal.js";
 import { PROBLEM_CONTENT_TYPE, ProblemSchema, problemOf } from "./problem.js";
+import { type FastPath, httpServerFactory } from "./server-factory.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -39,6 +40,8 @@ export interface HttpAppOptions {
   readonly version?: string;
   /** Paths under these prefixes answer without a token (for example `/docs`, served by a plugin). */
   readonly publicPathPrefixes?: readonly string[];
+  /** Handlers beneath Fastify for hot request shapes (see `httpServerFactory`); default none. */
+  readonly fastPaths?: readonly FastPath[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -50,6 +53,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const app = Fastify({
+    serverFactory: httpServerFactory({ fastPaths: options.fastPaths ?? [] }),
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Registry paths carry tags of up to 128 characters and sha512 digests (135).

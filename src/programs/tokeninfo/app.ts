@@ -3,7 +3,7 @@ import {
   type Clock,
   createLogger,
   Duration,
-  fastPathServerFactory,
+  httpServerFactory,
   type Logger,
   systemClock,
 } from "../../core/index.js";
@@ -141,9 +141,9 @@ export function buildTokeninfoApp(
   const app = Fastify({
     logger: false,
     return503OnClosing: true,
-    serverFactory: fastPathServerFactory([
-      tokeninfoFastPath(verification, { clock, onError: onRequestError }),
-    ]),
+    serverFactory: httpServerFactory({
+      fastPaths: [tokeninfoFastPath(verification, { clock, onError: onRequestError })],
+    }),
   });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const status =
