@@ -298,6 +298,8 @@ describe("TokenVerifier keys", () => {
     const { verifier, keys, publish, clock } = setup();
     const token = await mintTestToken(es256, { now: NOW });
     await verifier.verify(token);
+    await verifier.verify(token);
+    expect(verifier.cacheSize).toBe(1);
     publish();
     clock.advance(10_000);
     await keys.refresh();
@@ -307,25 +309,44 @@ describe("TokenVerifier keys", () => {
   it("keeps cached tokens when a reload returns the same key", async () => {
     const { verifier, keys } = setup();
     const token = await mintTestToken(es256, { now: NOW });
-    const first = await verifier.verify(token);
+    await verifier.verify(token);
+    const cached = await verifier.verify(token);
     await keys.refresh();
-    expect(await verifier.verify(token)).toBe(first);
+    expect(await verifier.verify(token)).toBe(cached);
   });
 });
 
 describe("TokenVerifier cache", () => {
-  it("returns the same verification for a token seen before", async () => {
+  it("caches a token from its second sighting on and returns the same verification for it", async () => {
     const { verifier } = setup();
     const token = await mintTestToken(es256, { now: NOW });
-    const first = await verifier.verify(token);
-    expect(await verifier.verify(token)).toBe(first);
+    await verifier.verify(token);
+    expect(verifier.cacheSize).toBe(0);
+    const second = await verifier.verify(token);
     expect(verifier.cacheSize).toBe(1);
+    expect(await verifier.verify(token)).toBe(second);
+  });
+
+  it("keeps the tokens in use when a flood of tokens is seen once each", async () => {
+    const { verifier } = setup({ cacheSize: 2 });
+    const [a, b] = await Promise.all(
+      ["a", "b"].map((sub) => mintTestToken(es256, { now: NOW, claims: { sub } })),
+    );
+    for (const token of [a!, a!, b!, b!]) await verifier.verify(token);
+    const cachedA = await verifier.verify(a!);
+    for (let i = 0; i < 50; i++) {
+      await verifier.verify(await mintTestToken(es256, { now: NOW, claims: { sub: `flood-${i}` } }));
+    }
+    expect(verifier.cacheSize).toBe(2);
+    expect(await verifier.verify(a!)).toBe(cachedA);
   });
 
   it("refuses a cached token once it expires", async () => {
     const { verifier, clock } = setup();
     const token = await mintTestToken(es256, { now: NOW, claims: { exp: NOW + 60 } });
     await verifier.verify(token);
+    await verifier.verify(token);
+    expect(verifier.cacheSize).toBe(1);
     clock.advance(59_000);
     await expect(verifier.verify(token)).resolves.toBeDefined();
     clock.advance(1_000);
@@ -335,8 +356,11 @@ describe("TokenVerifier cache", () => {
 
   it("holds at most cacheSize tokens", async () => {
     const { verifier } = setup({ cacheSize: 2 });
-    for (const sub of ["a", "b", "c"])
-      await verifier.verify(await mintTestToken(es256, { now: NOW, claims: { sub } }));
+    for (const sub of ["a", "b", "c"]) {
+      const token = await mintTestToken(es256, { now: NOW, claims: { sub } });
+      await verifier.verify(token);
+      await verifier.verify(token);
+    }
     expect(verifier.cacheSize).toBe(2);
   });
 
@@ -345,7 +369,10 @@ describe("TokenVerifier cache", () => {
     const [byToken, byClaim, byGlobal] = await Promise.all(
       ["a", "b", "c"].map((sub) => mintTestToken(es256, { now: NOW, claims: { sub } })),
     );
-    for (const token of [byToken!, byClaim!, byGlobal!]) await verifier.verify(token);
+    for (const token of [byToken!, byClaim!, byGlobal!, byToken!, byClaim!, byGlobal!]) {
+      await verifier.verify(token);
+    }
+    expect(verifier.cacheSize).toBe(3);
 
     revocations.add({
       type: "TOKEN",

@@ -1,5 +1,6 @@
 import { verify as verifySignature } from "node:crypto";
 import { type Clock, Duration, type Principal, REALMS, type Realm, systemClock } from "../core/index.js";
+import { SecondSightAdmission } from "./cache-admission.js";
 import type { KeySource } from "./jwks-key-source.js";
 import type { RevocationList, RevocationSubject } from "./revocation-list.js";
 import type { TokeninfoPieces } from "./tokeninfo-response.js";
@@ -58,7 +59,10 @@ export interface TokenVerifierOptions {
   readonly clock?: Clock;
   /** How far in the future `iat` and `nbf` may lie, for clock skew; default 5 s. `exp` has none. */
   readonly clockTolerance?: Duration;
-  /** Verified tokens kept until they expire; default 100,000; 0 turns the cache off. */
+  /**
+   * Verified tokens kept until they expire, each from its second sighting on; default 100,000; 0
+   * turns the cache off.
+   */
   readonly cacheSize?: number;
   /** Longer tokens are refused unread; default 8 KiB. */
   readonly maxTokenLength?: number;
@@ -131,8 +135,9 @@ const E = VerificationErrors;
  * Verifies Charter access tokens locally against the keys of a `KeySource`, strictly: the header
  * must name a `kid` and an allowed asymmetric `alg` that matches the key; the signature, issuer,
  * expiry, `nbf`/`iat` and the types of `sub`, `realm`, `scope`, `exp`, `iat` are checked; then
- * revocations. Verified tokens are cached until they expire; a hit re-checks expiry, that the
- * signing key is still published, and (when the revocation list changed) revocation.
+ * revocations. Verified tokens are cached, from their second sighting on, until they expire; a hit
+ * re-checks expiry, that the signing key is still published, and (when the revocation list
+ * changed) revocation.
  *
  * @example
  * const verifier = new TokenVerifier({ keys, issuer: "https://charter.example.org", revocations });
@@ -149,6 +154,7 @@ export class TokenVerifier implements TokenVerification {
   readonly #maxTokenLength: number;
   readonly #tokenType: string | undefined;
   readonly #cache = new Map<string, VerifiedEntry>();
+  readonly #admission: SecondSightAdmission | undefined;
   readonly #headers = new Map<string, Header>();
 
   constructor(options: TokenVerifierOptions) {
@@ -176,6 +182,7 @@ export class TokenVerifier implements TokenVerification {
     if (!Number.isInteger(this.#cacheSize) || this.#cacheSize < 0) {
       throw new RangeError(`cacheSize must be a non-negative integer, got ${options.cacheSize}`);
     }
+    this.#admission = this.#cacheSize > 0 ? new SecondSightAdmission(this.#cacheSize) : undefined;
   }
 
   /** How many verified tokens are cached. */
@@ -256,7 +263,10 @@ export class TokenVerifier implements TokenVerification {
 
     const claims = this.#claims(token.slice(firstDot + 1, lastDot));
     const entry = new VerifiedEntry(token, header.kid, header.alg, claims, key);
-    if (this.#cacheSize > 0) {
+    // A token is cached from its second sighting on: caching tokens seen once made every
+    // never-seen token cost about 10 µs more (measured: 132 against 122 µs of CPU per request in
+    // the sidecar), mostly garbage collection of entries that were never used again.
+    if (this.#admission?.admit(token) === true) {
       if (this.#cache.size >= this.#cacheSize) {
         // Oldest first: cheaper than true LRU on the hit path, and tokens age out in issue order.
         this.#cache.delete(this.#cache.keys().next().value as string);
