@@ -61,7 +61,8 @@ export interface TokenVerifierOptions {
   readonly clockTolerance?: Duration;
   /**
    * Verified tokens kept until they expire, each from its second sighting on; default 100,000; 0
-   * turns the cache off.
+   * turns the cache off. First sightings are remembered for as many tokens as the cache holds, so
+   * a token asked for less often than that many other new tokens arrive is verified every time.
    */
   readonly cacheSize?: number;
   /** Longer tokens are refused unread; default 8 KiB. */

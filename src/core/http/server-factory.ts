@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { FastifyServerFactoryHandler } from "fastify";
+import type { FastifyServerFactory } from "fastify";
 import { coalesceWrites } from "./write-coalescing.js";
 
 /**
@@ -13,8 +13,13 @@ export interface HttpServerFactoryOptions {
   readonly fastPaths?: readonly FastPath[];
 }
 
-// Fastify's own default, which it applies only to servers it creates itself.
-const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** The server settings Fastify applies to a server it creates itself, with its defaults. */
+interface FastifyServerOptions {
+  readonly keepAliveTimeout?: number;
+  readonly requestTimeout?: number;
+  readonly connectionTimeout?: number;
+  readonly maxRequestsPerSocket?: number;
+}
 
 /**
  * The `serverFactory` of every Charter HTTP server: a node:http server whose connections send the
@@ -23,11 +28,9 @@ const KEEP_ALIVE_TIMEOUT_MS = 72_000;
  * answer (measured by the benchmarks); each must give the same answers as the Fastify route it
  * shadows.
  */
-export function httpServerFactory(
-  options: HttpServerFactoryOptions = {},
-): (handler: FastifyServerFactoryHandler) => Server {
+export function httpServerFactory(options: HttpServerFactoryOptions = {}): FastifyServerFactory<Server> {
   const paths = options.fastPaths ?? [];
-  return (handler) => {
+  return (handler, fastifyOptions) => {
     const server =
       paths.length === 0
         ? createServer(handler)
@@ -35,7 +38,13 @@ export function httpServerFactory(
             for (const path of paths) if (path(request, response)) return;
             handler(request, response);
           });
-    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    // What Fastify does for the servers it creates (lib/server.js), so its options keep working.
+    const settings = fastifyOptions as FastifyServerOptions;
+    server.keepAliveTimeout = settings.keepAliveTimeout ?? 72_000;
+    server.requestTimeout = settings.requestTimeout ?? 0;
+    server.setTimeout(settings.connectionTimeout ?? 0);
+    if ((settings.maxRequestsPerSocket ?? 0) > 0)
+      server.maxRequestsPerSocket = settings.maxRequestsPerSocket!;
     coalesceWrites(server);
     return server;
   };
