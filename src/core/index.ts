@@ -18,6 +18,7 @@ export {
   type HttpApp,
   type HttpAppOptions,
   principalOf,
+  requestIdOf,
 } from "./http/create-http-app.js";
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema, problemOf, statusOf } from "./http/problem.js";
 export {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type Clock, Duration, systemClock } from "../core/index.js";
 import type { AuthenticatedClient, CredentialChecker } from "./types.js";
 
@@ -49,7 +49,7 @@ export class ClientAuthenticator {
 
   /** The client, or the checker's error for bad credentials. */
   authenticate(clientId: string, secret: string | undefined): Promise<AuthenticatedClient> {
-    const key = `${clientId}\n${secret === undefined ? "" : createHash("sha256").update(secret).digest("base64url")}`;
+    const key = `${clientId}\n${secret === undefined ? "" : hash("sha256", secret, "base64url")}`;
     const hit = this.#cache.get(key);
     if (hit !== undefined) {
       if (hit.expiresAt > this.#clock.now().getTime()) return Promise.resolve(hit.client);

@@ -57,5 +57,6 @@ export function clientCredentialsOf(
 }
 
 function formDecode(value: string): string {
-  return decodeURIComponent(value.replaceAll("+", " "));
+  // Most ids and secrets need no decoding; this runs for every token request.
+  return value.includes("%") || value.includes("+") ? decodeURIComponent(value.replaceAll("+", " ")) : value;
 }

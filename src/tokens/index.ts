@@ -72,6 +72,7 @@ export {
 } from "./scope-registry.js";
 export type { SigningKey } from "./signing-key.js";
 export { GRANT_TYPES, TokenEndpoint, type TokenEndpointOptions } from "./token-endpoint.js";
+export { type TokenEndpointFastPathOptions, tokenEndpointFastPath } from "./token-endpoint-fast-path.js";
 export {
   checkIssuer,
   type SigningKeySource,

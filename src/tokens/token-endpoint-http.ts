@@ -1,31 +1,10 @@
-import formbody from "@fastify/formbody";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
-import { clientCredentialsOf } from "./client-credentials.js";
 import { OAUTH_PATHS } from "./discovery.js";
-import { isClientError, oauthErrorOf } from "./oauth-error.js";
+import { answerTokenRequest, type TokenAnswer, tokenErrorAnswer } from "./token-answer.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
-
-const FORM_LIMIT = 16 * 1024;
-
-export const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" } as const;
-
-// RFC 6749 §3.2: unknown parameters must be ignored, so the body admits them.
-const TokenRequestBody = Type.Object(
-  {
-    grant_type: Type.Optional(Type.String({ maxLength: 64 })),
-    client_id: Type.Optional(Type.String({ maxLength: 128 })),
-    client_secret: Type.Optional(Type.String({ maxLength: 1024 })),
-    scope: Type.Optional(Type.String({ maxLength: 4096 })),
-    realm: Type.Optional(Type.String({ maxLength: 64 })),
-    username: Type.Optional(Type.String({ maxLength: 128 })),
-    password: Type.Optional(Type.String({ maxLength: 1024 })),
-    code: Type.Optional(Type.String({ maxLength: 128 })),
-    redirect_uri: Type.Optional(Type.String({ maxLength: 2048 })),
-    code_verifier: Type.Optional(Type.String({ maxLength: 128 })),
-  },
-  { additionalProperties: true },
-);
+import { parseTokenForm, TOKEN_FORM_LIMIT, type TokenForm, TokenFormSchema } from "./token-form.js";
 
 export const TokenResponse = Type.Object(
   {
@@ -63,23 +42,36 @@ export function tokenEndpointHttp(
 ): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.removeAllContentTypeParsers();
-    await app.register(formbody, { bodyLimit: FORM_LIMIT });
+    app.addContentTypeParser(
+      "application/x-www-form-urlencoded",
+      { parseAs: "string", bodyLimit: TOKEN_FORM_LIMIT },
+      (_request, body, done) => {
+        try {
+          done(null, parseTokenForm(body as string));
+        } catch (error) {
+          done(error as Error, undefined);
+        }
+      },
+    );
 
-    app.setErrorHandler((error, request, reply) => {
-      const oauth = oauthErrorOf(error);
-      if (!isClientError(oauth)) request.log.error({ err: error }, "token request failed");
-      if (oauth.status === 401) reply.header("www-authenticate", 'Basic realm="charter", charset="UTF-8"');
-      return reply
-        .code(oauth.status)
-        .headers(NO_STORE)
-        .send({ error: oauth.error, error_description: oauth.error_description });
-    });
+    const send = (reply: FastifyReply, answer: TokenAnswer) => {
+      for (let i = 0; i < answer.headers.length; i += 2)
+        reply.header(answer.headers[i]!, answer.headers[i + 1]);
+      return reply.code(answer.status).send(answer.body);
+    };
+
+    app.setErrorHandler((error, request, reply) =>
+      send(
+        reply,
+        tokenErrorAnswer(error, (cause) => request.log.error({ err: cause }, "token request failed")),
+      ),
+    );
 
     app.post(
       OAUTH_PATHS.token,
       {
         config: { public: true },
-        bodyLimit: FORM_LIMIT,
+        bodyLimit: TOKEN_FORM_LIMIT,
         logLevel: options.logLevel ?? "warn",
         schema: {
           tags: ["oauth2"],
@@ -89,7 +81,7 @@ export function tokenEndpointHttp(
           operationId: "createAccessToken",
           consumes: ["application/x-www-form-urlencoded"],
           security: [],
-          body: TokenRequestBody,
+          body: TokenFormSchema,
           response: {
             200: TokenResponse,
             400: OAuthErrorResponse,
@@ -99,30 +91,16 @@ export function tokenEndpointHttp(
           },
         },
       },
-      async (request, reply) => {
-        const form = request.body;
-        const token = await endpoint.exchange(
-          {
-            grantType: form.grant_type,
-            scope: form.scope,
-            realm: form.realm,
-            username: form.username,
-            password: form.password,
-            code: form.code,
-            redirectUri: form.redirect_uri,
-            codeVerifier: form.code_verifier,
-          },
-          clientCredentialsOf(request.headers.authorization, form),
-        );
-        reply.headers(NO_STORE);
-        return {
-          access_token: token.accessToken,
-          token_type: "Bearer" as const,
-          expires_in: token.expiresIn,
-          scope: token.scopes.join(" "),
-          realm: token.realm,
-        };
-      },
+      async (request, reply) =>
+        send(
+          reply,
+          await answerTokenRequest(
+            endpoint,
+            request.headers.authorization,
+            request.body as TokenForm,
+            (cause) => request.log.error({ err: cause }, "token request failed"),
+          ),
+        ),
     );
   };
 }

@@ -58,10 +58,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Registry paths carry tags of up to 128 characters and sha512 digests (135).
     routerOptions: { maxParamLength: 256 },
-    genReqId: (req) => {
-      const given = req.headers["x-request-id"];
-      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false },
     },
@@ -115,6 +112,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   });
 
   return app;
+}
+
+/** A request's id: the caller's `x-request-id` when it is a sensible one, else a new UUID. */
+export function requestIdOf(request: { readonly headers: IncomingHttpHeaders }): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** The token of an `Authorization: Bearer` header (scheme case-insensitive), of a Fastify or a plain node:http request. */

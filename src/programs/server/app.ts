@@ -21,6 +21,7 @@ import {
   type HttpApp,
   isCharterError,
   type Logger,
+  requestIdOf,
   SYSTEM_ACTOR,
   systemClock,
 } from "../../core/index.js";
@@ -57,6 +58,7 @@ import {
   bootstrapScopes,
   createTokenProvider,
   JwksKeySource,
+  OAUTH_PATHS,
   oauthHttp,
   REGISTRY_TOKEN_TYPE,
   RegistryTokenIssuer,
@@ -69,12 +71,13 @@ import {
   scopesHttp,
   type TokenProvider,
   TokenVerifier,
+  tokenEndpointFastPath,
   tokeninfoHttp,
 } from "../../tokens/index.js";
 import type { ServerConfig } from "./config.js";
 import { ConfigError } from "./config.js";
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, consoleHttp, consoleRedirectUri } from "./console-http.js";
-import { installOperations } from "./operations-http.js";
+import { HttpMetrics, installOperations } from "./operations-http.js";
 
 export interface BuildOptions {
   readonly logger?: Logger;
@@ -198,13 +201,21 @@ export async function buildServer(config: ServerConfig, options: BuildOptions): 
       clock,
     });
 
+    const metrics = new HttpMetrics();
     const app = await createHttpApp({
       logger,
       authenticate: apiAuthentication(authenticateWith(verifier), logger),
       bodyLimit: config.bodyLimit,
       publicPathPrefixes: ["/docs"],
+      fastPaths: [
+        tokenEndpointFastPath(tokens.tokenEndpoint, {
+          requestId: requestIdOf,
+          onServerError: (error, reqId) => logger.error({ err: error, reqId }, "token request failed"),
+          onAnswered: (status, seconds) => metrics.observe("POST", OAUTH_PATHS.token, status, seconds),
+        }),
+      ],
     });
-    installOperations(app, db);
+    installOperations(app, db, metrics);
     await app.register(swaggerUi, { routePrefix: "/docs" });
     app.get(
       "/openapi.json",

@@ -5,31 +5,48 @@ import type { HttpApp } from "../../core/index.js";
 import type { Database } from "../../db/index.js";
 
 /**
- * `/health` and `/metrics`: public, cheap, and never about a particular caller. Metrics live in a
- * registry of this server's own, so two servers in one process (tests) do not share counters.
+ * The server's request metrics, in a registry of its own, so two servers in one process (tests) do
+ * not share counters. Fastify routes are observed by a hook; fast paths beneath Fastify report
+ * their answers through `observe`.
  */
-export function installOperations(app: HttpApp, db: Database): void {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
-    name: "charter_http_requests_total",
-    help: "HTTP requests by method, route and status",
-    labelNames: ["method", "route", "status"],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: "charter_http_request_duration_seconds",
-    help: "HTTP request duration by method and route",
-    labelNames: ["method", "route"],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+export class HttpMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<"method" | "route" | "status">;
+  readonly #duration: Histogram<"method" | "route">;
 
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    this.#requests = new Counter({
+      name: "charter_http_requests_total",
+      help: "HTTP requests by method, route and status",
+      labelNames: ["method", "route", "status"],
+      registers: [this.registry],
+    });
+    this.#duration = new Histogram({
+      name: "charter_http_request_duration_seconds",
+      help: "HTTP request duration by method and route",
+      labelNames: ["method", "route"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+  }
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.inc({ method, route, status });
+    this.#duration.observe({ method, route }, seconds);
+  }
+}
+
+/** `/health` and `/metrics`: public, cheap, and never about a particular caller. */
+export function installOperations(app: HttpApp, db: Database, metrics: HttpMetrics): void {
   // Installed on the root instance, not registered as a plugin, so the hook measures every route.
   app.addHook("onResponse", async (request, reply) => {
-    const route = request.routeOptions.url ?? "unmatched";
-    requests.inc({ method: request.method, route, status: reply.statusCode });
-    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics.observe(
+      request.method,
+      request.routeOptions.url ?? "unmatched",
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
 
   app.get(
@@ -65,6 +82,7 @@ export function installOperations(app: HttpApp, db: Database): void {
       schema: { tags: ["operations"], summary: "Prometheus metrics", operationId: "metrics", security: [] },
       logLevel: "warn",
     },
-    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+    async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 }

@@ -330,3 +330,43 @@ describe("logs", () => {
     }
   });
 });
+
+describe("the token endpoint over a real connection", () => {
+  it("answers beneath Fastify with a request id, counts the answers in /metrics and logs no secret", async () => {
+    const created = await inject({
+      method: "POST",
+      url: "/api/clients",
+      headers: bearer(admin),
+      payload: { id: "wire-probe", team_id: "platform", name: "Wire probe", confidential: true },
+    });
+    const secret = created.json().client_secret as string;
+    const base = await t.server.app.listen({ host: "127.0.0.1", port: 0 });
+    const ask = (clientSecret: string) =>
+      fetch(`${base}/oauth2/access_token`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from(`wire-probe:${clientSecret}`).toString("base64")}`,
+        },
+        body: "grant_type=client_credentials",
+      });
+    const issued = await ask(secret);
+    expect(issued.status).toBe(200);
+    expect(issued.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const token = ((await issued.json()) as { access_token: string }).access_token;
+    const refused = await ask(`${secret.slice(0, -4)}AAAA`);
+    expect(refused.status).toBe(401);
+    await refused.body?.cancel();
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    for (const status of [200, 401]) {
+      expect(metrics).toMatch(
+        new RegExp(
+          `charter_http_requests_total\\{method="POST",route="/oauth2/access_token",status="${status}"\\} [1-9]`,
+        ),
+      );
+    }
+    expect(t.log().includes(secret)).toBe(false);
+    expect(t.log().includes(token)).toBe(false);
+  });
+});
