@@ -1,6 +1,7 @@
 import { createPublicKey, verify } from "node:crypto";
 import { createServer } from "node:http";
 import { bearerToken, coalesceWrites } from "../../src/core/index.js";
+import { TOKENINFO_SIZED_BODY } from "./tokeninfo-sized-body.js";
 
 /**
  * The ceiling of measurement (b): a node:http server that does nothing per request but one raw
@@ -13,17 +14,7 @@ const key = {
   key: createPublicKey({ key: JSON.parse(process.argv[3]!), format: "jwk" }),
   dsaEncoding: "ieee-p1363",
 } as const;
-const body = JSON.stringify({
-  access_token: "x".repeat(400),
-  uid: "svc-000000",
-  grant_type: "password",
-  scope: ["uid", "bench.read", "bench.write"],
-  realm: "/services",
-  token_type: "Bearer",
-  "bench.read": true,
-  "bench.write": true,
-  expires_in: 3599,
-});
+const body = TOKENINFO_SIZED_BODY;
 const headers = { "content-type": "application/json; charset=utf-8", "content-length": String(body.length) };
 const server = createServer((request, response) => {
   if (request.url === "/health") return void response.end("ok");

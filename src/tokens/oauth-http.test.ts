@@ -6,8 +6,8 @@ import { CoreErrors, createHttpApp, createLogger, type HttpApp, ManualClock } fr
 import type { DatabaseHandle } from "../db/index.js";
 import { oauthHttp } from "./oauth-http.js";
 import { s256ChallengeOf } from "./pkce.js";
-import { FakeCredentials, RecordingAuditSink, testSecretBox } from "./testing.js";
-import { createTokenProvider, type TokenProvider } from "./token-provider.js";
+import { FakeCredentials, startTestProvider } from "./testing.js";
+import type { TokenProvider } from "./token-provider.js";
 
 const ISSUER = "http://127.0.0.1:8080";
 const TOKEN = "/oauth2/access_token";
@@ -26,17 +26,13 @@ const credentials = new FakeCredentials()
 
 beforeAll(async () => {
   handle = await createTestDatabase();
-  provider = createTokenProvider({
+  provider = await startTestProvider({
     db: handle.db,
-    secretBox: testSecretBox(),
     credentials,
-    audit: new RecordingAuditSink(),
-    issuer: ISSUER,
     clock,
-    scopeNames: async () => ["apps.read", "charter.admin"],
-    tokeninfoEndpoint: `${ISSUER}/oauth2/tokeninfo`,
+    scopeNames: ["apps.read", "charter.admin"],
+    issuer: ISSUER,
   });
-  await provider.start();
   app = await createHttpApp({
     logger: createLogger({ level: "silent" }),
     authenticate: async () => {

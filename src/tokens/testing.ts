@@ -1,8 +1,9 @@
 // Test doubles for the tokens part's ports, shared by its test files. Not part of the public surface.
 import { randomBytes } from "node:crypto";
 import { FileSecretBox, type SecretBox } from "../cloud/index.js";
-import { type AuditRecord, type AuditSink, defineErrors } from "../core/index.js";
+import { type AuditRecord, type AuditSink, type Clock, defineErrors } from "../core/index.js";
 import type { Database } from "../db/index.js";
+import { createTokenProvider, type TokenProvider } from "./token-provider.js";
 import type { AuthenticatedClient, AuthenticatedPerson, CredentialChecker, ScopeGrants } from "./types.js";
 
 /** Keeps what it is given, in order. */
@@ -84,4 +85,29 @@ export class FakeCredentials implements CredentialChecker, ScopeGrants {
 
 export function testSecretBox(): SecretBox {
   return FileSecretBox.fromKey(randomBytes(32));
+}
+
+export interface TestProviderOptions {
+  readonly db: Database;
+  readonly credentials: CredentialChecker;
+  readonly clock: Clock;
+  /** The scopes the registry knows. */
+  readonly scopeNames: readonly string[];
+  readonly issuer: string;
+}
+
+/** A started token provider over a test database, with a test secret box and a recording audit sink. */
+export async function startTestProvider(options: TestProviderOptions): Promise<TokenProvider> {
+  const provider = createTokenProvider({
+    db: options.db,
+    secretBox: testSecretBox(),
+    credentials: options.credentials,
+    audit: new RecordingAuditSink(),
+    issuer: options.issuer,
+    clock: options.clock,
+    scopeNames: async () => [...options.scopeNames],
+    tokeninfoEndpoint: `${options.issuer}/oauth2/tokeninfo`,
+  });
+  await provider.start();
+  return provider;
 }

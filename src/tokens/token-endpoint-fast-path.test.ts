@@ -10,11 +10,11 @@ import {
   requestIdOf,
 } from "../core/index.js";
 import type { DatabaseHandle } from "../db/index.js";
-import { FakeCredentials, RecordingAuditSink, testSecretBox } from "./testing.js";
+import { FakeCredentials, startTestProvider } from "./testing.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
 import { tokenEndpointFastPath } from "./token-endpoint-fast-path.js";
 import { tokenEndpointHttp } from "./token-endpoint-http.js";
-import { createTokenProvider, type TokenProvider } from "./token-provider.js";
+import type { TokenProvider } from "./token-provider.js";
 
 const ISSUER = "http://127.0.0.1:8080";
 const TOKEN = "/oauth2/access_token";
@@ -70,17 +70,13 @@ let plain: Served;
 
 beforeAll(async () => {
   handle = await createTestDatabase();
-  provider = createTokenProvider({
+  provider = await startTestProvider({
     db: handle.db,
-    secretBox: testSecretBox(),
     credentials,
-    audit: new RecordingAuditSink(),
-    issuer: ISSUER,
     clock,
-    scopeNames: async () => ["apps.read"],
-    tokeninfoEndpoint: `${ISSUER}/oauth2/tokeninfo`,
+    scopeNames: ["apps.read"],
+    issuer: ISSUER,
   });
-  await provider.start();
   fast = await serve(provider.tokenEndpoint, true);
   plain = await serve(provider.tokenEndpoint, false);
 });
