@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { coalesceWrites } from "./write-coalescing.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { coalesceWrites, MAX_BATCH } from "./write-coalescing.js";
 
 let server: Server | undefined;
 
@@ -115,5 +115,31 @@ describe("coalesceWrites", () => {
       .then((r) => r.text())
       .catch(() => "reset");
     expect(await (await fetch(`http://127.0.0.1:${port}/ok`)).text()).toBe("bye");
+  });
+  it(`sends the held writes at once when ${MAX_BATCH} wait, without waiting for the end of the turn`, async () => {
+    const accepted: Socket[] = [];
+    server = createServer();
+    coalesceWrites(server);
+    server.on("connection", (socket: Socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const count = MAX_BATCH + 5;
+    const clients = await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<Socket>((resolve) => {
+            const client = connect(port, "127.0.0.1", () => resolve(client));
+          }),
+      ),
+    );
+    await vi.waitFor(() => expect(accepted).toHaveLength(count));
+    for (const socket of accepted) socket.write("x");
+    const waiting = accepted.map((socket) => socket.writableLength);
+    expect(waiting.slice(0, MAX_BATCH).every((length) => length === 0)).toBe(true);
+    expect(waiting.slice(MAX_BATCH).every((length) => length === 1)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(accepted.every((socket) => socket.writableLength === 0)).toBe(true);
+    for (const client of clients) client.destroy();
   });
 });

@@ -29,11 +29,20 @@ interface SocketInternals {
  * most one deferred write, and its `_destroy` sends that write first: node:http and Fastify answer
  * a malformed request by writing a 400 and destroying the socket at once, and a graceful close
  * destroys connections whose last answer has ended but may not have been sent yet.
+ *
+ * A turn can hold many answers (a burst on a thousand connections), and the first would wait for
+ * all of them, so once `MAX_BATCH` writes wait they are sent at once: an answer waits for at most
+ * that many others, and the kernel is still entered once per batch rather than once per answer.
+ * At 16 connections a bound of 8 measured the same as none; 4 cost 5–10 % more CPU.
  */
+
+/** Writes held at most before they are sent without waiting for the end of the turn. */
+export const MAX_BATCH = 32;
 
 /**
  * Makes every connection of `server` hand its writes to the kernel at the end of the current
- * event-loop turn (in `setImmediate`), together with the writes of every other connection.
+ * event-loop turn (in `setImmediate`), together with the writes of every other connection, or as
+ * soon as `MAX_BATCH` writes wait.
  * Order within a connection is kept, and a write still waiting when its connection is destroyed
  * is sent before the socket closes.
  */
@@ -58,7 +67,9 @@ export function coalesceWrites(server: Server): void {
     };
     const defer = (pending: () => void): void => {
       waiting = pending;
-      if (due.push(send) === 1) setImmediate(flush);
+      const held = due.push(send);
+      if (held === 1) setImmediate(flush);
+      else if (held >= MAX_BATCH) flush();
     };
     internals._write = (chunk, encoding, callback) =>
       defer(() => write.call(socket, chunk, encoding, callback));
