@@ -77,7 +77,8 @@ import {
 import type { ServerConfig } from "./config.js";
 import { ConfigError } from "./config.js";
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, consoleHttp, consoleRedirectUri } from "./console-http.js";
-import { HttpMetrics, installOperations } from "./operations-http.js";
+import { HttpMetrics } from "./http-metrics.js";
+import { installOperations } from "./operations-http.js";
 
 export interface BuildOptions {
   readonly logger?: Logger;
