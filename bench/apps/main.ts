@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   if (!canPin) log("warning: taskset is missing; server and load generator are NOT pinned and compete");
   else log("pinning: server on core 0, load generator on core 1 (PostgreSQL unpinned)");
 
+  await checkDatabase();
   if (flags.fresh) await fresh();
   mkdirSync(DATA_DIR, { recursive: true, mode: 0o700 });
   const port = await freePort();
@@ -325,6 +326,32 @@ async function adminToken(base: string): Promise<string> {
 }
 
 /** Drops every table of the bench database and the server's data directory. */
+/** Fails with what to do when the bench database cannot be used, before anything starts. */
+async function checkDatabase(): Promise<void> {
+  const { hostname, port, pathname, username } = new URL(DATABASE_URL);
+  const database = decodeURIComponent(pathname.slice(1));
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const hint =
+      code === "3D000"
+        ? `the database does not exist; create it with: sudo -u postgres createdb -O ${username} ${database}`
+        : code === "28P01" || code === "28000"
+          ? `the role ${username} cannot log in; create it with: sudo -u postgres psql -c "CREATE ROLE ${username} LOGIN PASSWORD '…'"`
+          : code === "ECONNREFUSED"
+            ? `nothing listens on ${hostname}:${port || 5432}; start PostgreSQL (Debian: sudo pg_ctlcluster <version> main start)`
+            : (error as Error).message;
+    throw new Error(
+      `cannot use the bench database ${redact(DATABASE_URL)}: ${hint} (or point CHARTER_BENCH_DATABASE_URL elsewhere)`,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 async function fresh(): Promise<void> {
   log("--fresh: dropping the bench database's tables and the server's data directory");
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
