@@ -26,6 +26,7 @@ export {
   type HttpServerFactoryOptions,
   httpServerFactory,
 } from "./http/server-factory.js";
+export { type TurnBatch, turnBatch } from "./http/turn-batch.js";
 export { coalesceWrites } from "./http/write-coalescing.js";
 export { isSlug, SLUG_MAX, SLUG_PATTERN, USER_ID_PATTERN } from "./ids.js";
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS, redactQuery } from "./logger.js";

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FastPath } from "../core/index.js";
+import { type FastPath, turnBatch } from "../core/index.js";
 import { OAUTH_PATHS } from "./discovery.js";
 import { answerTokenRequest, type TokenAnswer, tokenErrorAnswer } from "./token-answer.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
@@ -46,6 +46,8 @@ export function tokenEndpointFastPath(
   const { requestId } = options;
   const onServerError = options.onServerError ?? (() => {});
   const onAnswered = options.onAnswered ?? (() => {});
+  // The requests of a turn are answered back to back (see turnBatch).
+  const batch = turnBatch();
   return (request, response) => {
     if (request.method !== "POST" || request.url !== OAUTH_PATHS.token) return false;
     const { headers } = request;
@@ -68,18 +70,20 @@ export function tokenEndpointFastPath(
       send(response, id, result);
       onAnswered(result.status, (performance.now() - started) / 1000);
     };
-    readBody(request, (text) => {
-      let form: ReturnType<typeof parseTokenForm>;
-      try {
-        form = parseTokenForm(text);
-      } catch (error) {
-        answer(tokenErrorAnswer(error, failed));
-        return;
-      }
-      answerTokenRequest(endpoint, headers.authorization, form, failed).then(answer, (error: unknown) =>
-        answer(tokenErrorAnswer(error, failed)),
-      );
-    });
+    readBody(request, (text) =>
+      batch(() => {
+        let form: ReturnType<typeof parseTokenForm>;
+        try {
+          form = parseTokenForm(text);
+        } catch (error) {
+          answer(tokenErrorAnswer(error, failed));
+          return;
+        }
+        answerTokenRequest(endpoint, headers.authorization, form, failed).then(answer, (error: unknown) =>
+          answer(tokenErrorAnswer(error, failed)),
+        );
+      }),
+    );
     return true;
   };
 }

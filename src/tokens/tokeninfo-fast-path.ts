@@ -1,4 +1,5 @@
-import { bearerToken, type Clock, type FastPath, systemClock } from "../core/index.js";
+import type { ServerResponse } from "node:http";
+import { bearerToken, type Clock, type FastPath, systemClock, turnBatch } from "../core/index.js";
 import type { TokenVerification } from "./token-verifier.js";
 import {
   answerTokeninfo,
@@ -41,10 +42,7 @@ export function tokeninfoFastPath(
 ): FastPath {
   const nowSeconds = secondsOf(options.clock ?? systemClock);
   const onError = options.onError ?? (() => {});
-  return (request, response) => {
-    if (request.method !== "GET" || request.url !== "/oauth2/tokeninfo") return false;
-    const token = bearerToken(request);
-    if (token === undefined) return false;
+  const answer = (token: string, response: ServerResponse): void => {
     answerTokeninfo(verifier, token, nowSeconds()).then(
       ({ status, body }) => {
         const headers: Record<string, string> = {
@@ -62,6 +60,14 @@ export function tokeninfoFastPath(
           .end(SERVER_ERROR);
       },
     );
+  };
+  // The requests of a turn are answered back to back (see turnBatch).
+  const batch = turnBatch();
+  return (request, response) => {
+    if (request.method !== "GET" || request.url !== "/oauth2/tokeninfo") return false;
+    const token = bearerToken(request);
+    if (token === undefined) return false;
+    batch(() => answer(token, response));
     return true;
   };
 }
