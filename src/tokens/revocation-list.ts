@@ -23,6 +23,11 @@ interface ClaimNames {
   readonly names: readonly string[];
   /** value hash → latest `issued_before` */
   readonly values: Map<string, number>;
+  /**
+   * The latest `issued_before` of any of them: a token issued after it is revoked by none, so its
+   * values need no hashing (most tokens in use are younger than the revocations held).
+   */
+  latest: number;
 }
 
 /**
@@ -87,7 +92,8 @@ export class RevocationList {
       subject.tokenHash ??= this.hash(subject.signedPart);
       if (this.#tokens.has(subject.tokenHash)) return true;
     }
-    for (const { names, values } of this.#claims.values()) {
+    for (const { names, values, latest } of this.#claims.values()) {
+      if (subject.iat > latest) continue;
       const joined = joinedClaimValues(subject.claims, names);
       if (joined === undefined) continue;
       const issuedBefore = values.get(this.hash(joined));
@@ -108,7 +114,11 @@ export class RevocationList {
         const { names, value_hash, issued_before } = revocation.data;
         let entry = this.#claims.get(names);
         if (entry === undefined) {
-          entry = { names: names.split(CLAIM_SEPARATOR), values: new Map() };
+          entry = {
+            names: names.split(CLAIM_SEPARATOR),
+            values: new Map(),
+            latest: Number.NEGATIVE_INFINITY,
+          };
           this.#claims.set(names, entry);
         }
         const held = entry.values.get(value_hash);
@@ -116,6 +126,7 @@ export class RevocationList {
         // The latest issued_before wins whatever order revocations arrive in (Plan B tokeninfo #60).
         if (held !== undefined && held >= issued_before) return false;
         entry.values.set(value_hash, issued_before);
+        entry.latest = Math.max(entry.latest, issued_before);
         return true;
       }
       case "GLOBAL": {
