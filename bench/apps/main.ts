@@ -325,12 +325,12 @@ async function adminToken(base: string): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-/** Drops every table of the bench database and the server's data directory. */
 /** Fails with what to do when the bench database cannot be used, before anything starts. */
 async function checkDatabase(): Promise<void> {
-  const { hostname, port, pathname, username } = new URL(DATABASE_URL);
-  const database = decodeURIComponent(pathname.slice(1));
   const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5_000 });
+  const url = URL.canParse(DATABASE_URL) ? new URL(DATABASE_URL) : undefined;
+  const username = decodeURIComponent(url?.username || "<role>");
+  const database = decodeURIComponent(url?.pathname.slice(1) || "<database>");
   try {
     await client.connect();
     await client.query("select 1");
@@ -339,11 +339,13 @@ async function checkDatabase(): Promise<void> {
     const hint =
       code === "3D000"
         ? `the database does not exist; create it with: sudo -u postgres createdb -O ${username} ${database}`
-        : code === "28P01" || code === "28000"
-          ? `the role ${username} cannot log in; create it with: sudo -u postgres psql -c "CREATE ROLE ${username} LOGIN PASSWORD '…'"`
-          : code === "ECONNREFUSED"
-            ? `nothing listens on ${hostname}:${port || 5432}; start PostgreSQL (Debian: sudo pg_ctlcluster <version> main start)`
-            : (error as Error).message;
+        : code === "28P01"
+          ? `PostgreSQL refused the password of role ${username}`
+          : code === "28000"
+            ? `the role ${username} may not log in; create it with: sudo -u postgres psql -c "CREATE ROLE ${username} LOGIN PASSWORD '…'"`
+            : code === "ECONNREFUSED"
+              ? `nothing listens at ${url?.host || "the database's address"}; start PostgreSQL (Debian: sudo pg_ctlcluster <version> main start)`
+              : (error as Error).message;
     throw new Error(
       `cannot use the bench database ${redact(DATABASE_URL)}: ${hint} (or point CHARTER_BENCH_DATABASE_URL elsewhere)`,
     );
@@ -352,6 +354,7 @@ async function checkDatabase(): Promise<void> {
   }
 }
 
+/** Drops every table of the bench database and the server's data directory. */
 async function fresh(): Promise<void> {
   log("--fresh: dropping the bench database's tables and the server's data directory");
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });

@@ -78,6 +78,14 @@ describe("RevocationList", () => {
     expect(hash).toHaveBeenCalledTimes(3);
   });
 
+  it("skips hashing only after the latest issued_before, whatever order revocations arrive in", () => {
+    const list = new RevocationList({ salt: SALT });
+    list.add(claimRevocation("sub", "a", NOW + 100));
+    list.add(claimRevocation("sub", "b", NOW));
+    expect(list.isRevoked(subject({ sub: "a" }, NOW + 50))).toBe(true);
+    expect(list.isRevoked(subject({ sub: "b" }, NOW + 50))).toBe(false);
+  });
+
   it("keeps the latest issued_before of a claim whatever the order of arrival", () => {
     const list = new RevocationList({ salt: SALT });
     list.add(claimRevocation("sub", "a", NOW + 100));

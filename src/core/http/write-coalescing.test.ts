@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { turnBatch } from "./turn-batch.js";
 import { coalesceWrites, MAX_BATCH } from "./write-coalescing.js";
 
 let server: Server | undefined;
@@ -47,6 +48,23 @@ describe("coalesceWrites", () => {
     expect(await response.text()).toBe("hello");
     expect(seen[0]).toBeGreaterThan(0);
     expect(seen[1]).toBe(0);
+  });
+
+  it("sends what a batch of fast-path answers writes in the same turn", async () => {
+    const batch = turnBatch();
+    const seen: number[] = [];
+    const port = await listen((_request, response) => {
+      batch(() => {
+        const socket = response.socket as Socket;
+        // Queued before the answer is written: it runs in the next turn.
+        setImmediate(() => seen.push(socket.writableLength));
+        void Promise.resolve().then(() => response.end("hello"));
+      });
+    });
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    expect(await response.text()).toBe("hello");
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    expect(seen).toEqual([0]);
   });
 
   it("keeps the order of pipelined responses on one connection", async () => {

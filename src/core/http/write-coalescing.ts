@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
+import { afterBatch } from "./turn-batch.js";
 
 type WriteCallback = (error?: Error | null) => void;
 type Chunks = Array<{ chunk: unknown; encoding: BufferEncoding }>;
@@ -41,8 +42,8 @@ export const MAX_BATCH = 32;
 
 /**
  * Makes every connection of `server` hand its writes to the kernel at the end of the current
- * event-loop turn (in `setImmediate`), together with the writes of every other connection, or as
- * soon as `MAX_BATCH` writes wait.
+ * event-loop turn (in `setImmediate`, or right after the `turnBatch` whose work wrote them),
+ * together with the writes of every other connection, or as soon as `MAX_BATCH` writes wait.
  * Order within a connection is kept, and a write still waiting when its connection is destroyed
  * is sent before the socket closes.
  */
@@ -68,7 +69,8 @@ export function coalesceWrites(server: Server): void {
     const defer = (pending: () => void): void => {
       waiting = pending;
       const held = due.push(send);
-      if (held === 1) setImmediate(flush);
+      // Written by a batch of fast-path answers: sent right after the batch, in this turn.
+      if (held === 1 && !afterBatch(flush)) setImmediate(flush);
       else if (held >= MAX_BATCH) flush();
     };
     internals._write = (chunk, encoding, callback) =>

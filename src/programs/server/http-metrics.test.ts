@@ -64,6 +64,27 @@ describe("HttpMetrics", () => {
     expect(ours).toContain("process_cpu_user_seconds_total");
   });
 
+  it("counts a request whose duration is not a finite number without spoiling the sum", async () => {
+    const metrics = new HttpMetrics();
+    metrics.observe("GET", "/x", 200, 0.002);
+    metrics.observe("GET", "/x", 200, Number.NaN);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('charter_http_requests_total{method="GET",route="/x",status="200"} 2');
+    expect(text).toContain('charter_http_request_duration_seconds_sum{method="GET",route="/x"} 0.002');
+    expect(text).toContain('charter_http_request_duration_seconds_count{method="GET",route="/x"} 1');
+  });
+
+  it("names the counter as prom-client does in OpenMetrics", async () => {
+    const metrics = new HttpMetrics();
+    metrics.observe("GET", "/x", 200, 0.002);
+    const registry = metrics.registry as unknown as Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>;
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const text = await registry.metrics();
+    expect(text).toContain("# TYPE charter_http_requests counter");
+    expect(text).toContain('charter_http_requests_total{method="GET",route="/x",status="200"} 1');
+    expect(text).not.toContain("_total_total");
+  });
+
   it("keeps two servers' counts apart", async () => {
     const [a, b] = [new HttpMetrics(), new HttpMetrics()];
     a.observe("GET", "/health", 200, 0.001);

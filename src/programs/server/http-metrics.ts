@@ -70,6 +70,8 @@ export class HttpMetrics {
       methods.set(method, series);
     }
     series.byStatus.set(status, (series.byStatus.get(status) ?? 0) + 1);
+    // As prom-client refuses them: one NaN would make the sum NaN for good.
+    if (!Number.isFinite(seconds)) return;
     let bucket = 0;
     while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
     series.buckets[bucket]!++;
@@ -110,7 +112,9 @@ export class HttpMetrics {
       help,
       type,
       aggregator: "sum",
-      get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
+      // The registry renames a counter for OpenMetrics (drops `_total`): read the name when asked.
+      get: async () => ({ name: metric.name, help, type, aggregator: "sum", values: values() }),
+      reset: () => this.#routes.clear(),
     };
     // prom-client's registry reads only these members; its TypeScript type names its own classes.
     this.registry.registerMetric(metric as unknown as Parameters<Registry["registerMetric"]>[0]);
