@@ -18,6 +18,7 @@ const FIELDS = {
 } as const;
 
 type Field = keyof typeof FIELDS;
+const FIELD_NAMES = Object.keys(FIELDS) as Field[];
 
 /** A token request's parameters as sent, every known one at most once. */
 export type TokenForm = { readonly [F in Field]?: string };
@@ -45,7 +46,7 @@ export const TokenFormSchema = Type.Object(
 export function parseTokenForm(text: string): TokenForm {
   const raw = parse(text) as Record<string, string | string[]>;
   const form: { [F in Field]?: string } = {};
-  for (const name of Object.keys(FIELDS) as Field[]) {
+  for (const name of FIELD_NAMES) {
     if (!Object.hasOwn(raw, name)) continue;
     const value = raw[name];
     if (typeof value !== "string") {

@@ -42,22 +42,19 @@ export function afterBatch(task: () => void): boolean {
  */
 export function turnBatch(onError: (error: unknown) => void = rethrow): TurnBatch {
   let tasks: Array<() => void> = [];
+  const report = (error: unknown): void => {
+    try {
+      onError(error);
+    } catch (thrown) {
+      rethrow(thrown);
+    }
+  };
   const run = (): void => {
     const due = tasks;
     // Work queued by these tasks waits for the next turn, behind the I/O that came in meanwhile.
     tasks = [];
     followUps = [];
-    for (const task of due) {
-      try {
-        task();
-      } catch (error) {
-        try {
-          onError(error);
-        } catch (thrown) {
-          rethrow(thrown);
-        }
-      }
-    }
+    runEach(due, report);
   };
   return (task) => {
     if (tasks.push(task) === 1) {
@@ -71,11 +68,16 @@ export function turnBatch(onError: (error: unknown) => void = rethrow): TurnBatc
 function runFollowUps(): void {
   const due = followUps ?? [];
   followUps = undefined;
-  for (const task of due) {
+  runEach(due, rethrow);
+}
+
+/** Runs every task, each whatever the others throw. */
+function runEach(tasks: readonly (() => void)[], onError: (error: unknown) => void): void {
+  for (const task of tasks) {
     try {
       task();
     } catch (error) {
-      rethrow(error);
+      onError(error);
     }
   }
 }

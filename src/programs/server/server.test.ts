@@ -19,6 +19,17 @@ afterAll(async () => t?.close());
 const inject = (options: InjectOptions) => t.server.app.inject(options);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Creates a confidential client in team platform and returns its secret. */
+async function createConfidentialClient(id: string, name: string): Promise<string> {
+  const created = await inject({
+    method: "POST",
+    url: "/api/clients",
+    headers: bearer(admin),
+    payload: { id, team_id: "platform", name, confidential: true },
+  });
+  return created.json().client_secret as string;
+}
+
 async function auditCount(): Promise<number> {
   const { count } = await t.server.db
     .selectFrom("audit_entries")
@@ -292,13 +303,7 @@ describe("operations", () => {
 
 describe("logs", () => {
   it("never contain a password, a client secret or a token", async () => {
-    const created = await inject({
-      method: "POST",
-      url: "/api/clients",
-      headers: bearer(admin),
-      payload: { id: "log-probe", team_id: "platform", name: "Log probe", confidential: true },
-    });
-    const secret = created.json().client_secret as string;
+    const secret = await createConfidentialClient("log-probe", "Log probe");
     const token = await passwordToken(t.server, "admin", TEST_ADMIN_PASSWORD);
     const form = { "content-type": "application/x-www-form-urlencoded" };
     const issued = await inject({
@@ -333,13 +338,7 @@ describe("logs", () => {
 
 describe("the token endpoint over a real connection", () => {
   it("answers beneath Fastify with a request id, counts the answers in /metrics and logs no secret", async () => {
-    const created = await inject({
-      method: "POST",
-      url: "/api/clients",
-      headers: bearer(admin),
-      payload: { id: "wire-probe", team_id: "platform", name: "Wire probe", confidential: true },
-    });
-    const secret = created.json().client_secret as string;
+    const secret = await createConfidentialClient("wire-probe", "Wire probe");
     const base = await t.server.app.listen({ host: "127.0.0.1", port: 0 });
     const ask = (clientSecret: string) =>
       fetch(`${base}/oauth2/access_token`, {
