@@ -14,12 +14,21 @@ export {
 export {
   type Authenticate,
   bearerToken,
+  bearerTokenOf,
   createHttpApp,
   type HttpApp,
   type HttpAppOptions,
   principalOf,
   requestIdOf,
 } from "./http/create-http-app.js";
+export {
+  type FastLane,
+  type FastLaneOptions,
+  installFastLanes,
+  type LaneAnswer,
+  type LaneRequest,
+  parseSimpleRequest,
+} from "./http/fast-lane.js";
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema, problemOf, statusOf } from "./http/problem.js";
 export {
   type FastPath,

@@ -90,8 +90,8 @@ export {
   type VerifiedClaims,
   type VerifiedToken,
 } from "./token-verifier.js";
-export { type TokeninfoFastPathOptions, tokeninfoFastPath } from "./tokeninfo-fast-path.js";
 export { type TokeninfoHttpOptions, tokeninfoHttp } from "./tokeninfo-http.js";
+export { type TokeninfoLaneOptions, tokeninfoLane } from "./tokeninfo-lane.js";
 export {
   type TokeninfoBody,
   type TokeninfoPieces,

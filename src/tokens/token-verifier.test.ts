@@ -327,6 +327,20 @@ describe("TokenVerifier cache", () => {
     expect(await verifier.verify(token)).toBe(second);
   });
 
+  it("takes nothing from the cache for a token that only shares a cached token's signature", async () => {
+    const { verifier } = setup();
+    const token = await mintTestToken(es256, { now: NOW, claims: { sub: "alice" } });
+    const other = await mintTestToken(es256, { now: NOW, claims: { sub: "mallory" } });
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(verifier.cacheSize).toBe(1);
+    const signature = token.slice(token.lastIndexOf(".") + 1);
+    const forged = `${other.slice(0, other.lastIndexOf("."))}.${signature}`;
+    expect(await codeOf(verifier.verify(forged))).toBe("TOKENS_INVALID");
+    expect(await codeOf(verifier.verify(forged))).toBe("TOKENS_INVALID");
+    expect((await verifier.verify(token)).claims.sub).toBe("alice");
+  });
+
   it("keeps the tokens in use when a flood of tokens is seen once each", async () => {
     const { verifier } = setup({ cacheSize: 2 });
     const [a, b] = await Promise.all(

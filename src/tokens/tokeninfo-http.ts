@@ -41,7 +41,7 @@ const InvalidTokenSchema = Type.Object(
  * `GET /oauth2/tokeninfo` in Plan B's shape, for the server and the `charter tokeninfo` sidecar.
  * The token comes from the `Authorization: Bearer` header or, failing that, the `access_token`
  * query parameter; the route is public because the token it inspects is its own authentication.
- * `tokeninfoFastPath` answers the common case (a bearer header) of the same route beneath Fastify.
+ * `tokeninfoLane` answers the common case (a bearer header) of the same route beneath node:http.
  */
 export function tokeninfoHttp(
   verifier: TokenVerification,

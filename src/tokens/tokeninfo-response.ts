@@ -47,9 +47,10 @@ export function tokeninfoPieces(verified: VerifiedToken): TokeninfoPieces {
     .filter((scope, i) => !FIXED_MEMBERS.has(scope) && claims.scope.indexOf(scope) === i)
     .map((scope) => `${JSON.stringify(scope)}:true,`)
     .join("");
-  const clientId = verified.principal.clientId;
+  const clientId = claims.azp !== undefined && claims.azp !== claims.sub ? claims.azp : undefined;
+  // A verified token is a compact JWS, base64url characters and dots: nothing in it needs escaping.
   const head =
-    `{"access_token":${JSON.stringify(verified.token)},"uid":${JSON.stringify(claims.sub)},` +
+    `{"access_token":"${verified.token}","uid":${JSON.stringify(claims.sub)},` +
     `"grant_type":"password","scope":${JSON.stringify(claims.scope)},` +
     `"realm":${JSON.stringify(`/${claims.realm}`)},"token_type":"Bearer",` +
     (clientId === undefined ? "" : `"client_id":${JSON.stringify(clientId)},`) +

@@ -122,10 +122,15 @@ export function requestIdOf(request: { readonly headers: IncomingHttpHeaders }):
 
 /** The token of an `Authorization: Bearer` header (scheme case-insensitive), of a Fastify or a plain node:http request. */
 export function bearerToken(request: { readonly headers: IncomingHttpHeaders }): string | undefined {
-  const header = request.headers.authorization;
+  return bearerTokenOf(request.headers.authorization);
+}
+
+const BEARER = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i;
+
+/** The token of an `Authorization` header's value when its scheme is Bearer (case-insensitive). */
+export function bearerTokenOf(header: string | undefined): string | undefined {
   if (typeof header !== "string") return undefined;
-  const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
-  return match?.[1];
+  return BEARER.exec(header)?.[1];
 }
 
 /** The principal of an authenticated route. */

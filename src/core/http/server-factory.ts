@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { FastifyServerFactory } from "fastify";
+import { type FastLane, installFastLanes } from "./fast-lane.js";
 import { coalesceWrites } from "./write-coalescing.js";
 
 /**
@@ -11,6 +12,10 @@ export type FastPath = (request: IncomingMessage, response: ServerResponse) => b
 export interface HttpServerFactoryOptions {
   /** Offered every request, in order, before Fastify; default none. */
   readonly fastPaths?: readonly FastPath[];
+  /** Offered every simple request, in order, before node:http (see `installFastLanes`); default none. */
+  readonly fastLanes?: readonly FastLane[];
+  /** Told about fast-lane work that failed. */
+  readonly onFastLaneError?: (error: unknown) => void;
 }
 
 /** The server settings Fastify applies to a server it creates itself, with its defaults. */
@@ -23,8 +28,8 @@ interface FastifyServerOptions {
 
 /**
  * The `serverFactory` of every Charter HTTP server: a node:http server whose connections send the
- * responses of an event-loop turn together (`coalesceWrites`), and which offers each request to
- * the fast paths first. Fast paths exist where Fastify's per-request work costs more than the
+ * responses of an event-loop turn together (`coalesceWrites`), which offers each simple request
+ * to the fast lanes first and each request node:http parses to the fast paths. Fast paths exist where Fastify's per-request work costs more than the
  * answer (measured by the benchmarks); each must give the same answers as the Fastify route it
  * shadows.
  */
@@ -46,6 +51,11 @@ export function httpServerFactory(options: HttpServerFactoryOptions = {}): Fasti
     if ((settings.maxRequestsPerSocket ?? 0) > 0)
       server.maxRequestsPerSocket = settings.maxRequestsPerSocket!;
     coalesceWrites(server);
+    if ((options.fastLanes ?? []).length > 0) {
+      installFastLanes(server, options.fastLanes!, {
+        ...(options.onFastLaneError === undefined ? {} : { onError: options.onFastLaneError }),
+      });
+    }
     return server;
   };
 }

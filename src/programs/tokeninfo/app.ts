@@ -17,8 +17,8 @@ import {
   revocationFeedFromUrl,
   type TokenVerification,
   TokenVerifier,
-  tokeninfoFastPath,
   tokeninfoHttp,
+  tokeninfoLane,
   VerificationErrors,
 } from "../../tokens/index.js";
 import { ClientCredentialsToken } from "./client-credentials-token.js";
@@ -142,7 +142,8 @@ export function buildTokeninfoApp(
     logger: false,
     return503OnClosing: true,
     serverFactory: httpServerFactory({
-      fastPaths: [tokeninfoFastPath(verification, { clock, onError: onRequestError })],
+      fastLanes: [tokeninfoLane(verification, { clock, onError: onRequestError })],
+      onFastLaneError: onRequestError,
     }),
   });
   app.setErrorHandler((error: FastifyError, _request, reply) => {

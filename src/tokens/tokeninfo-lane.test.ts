@@ -3,8 +3,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { httpServerFactory, ManualClock } from "../core/index.js";
 import { JwksKeySource } from "./jwks-key-source.js";
 import { type TokenVerification, TokenVerifier } from "./token-verifier.js";
-import { tokeninfoFastPath } from "./tokeninfo-fast-path.js";
 import { tokeninfoHttp } from "./tokeninfo-http.js";
+import { tokeninfoLane } from "./tokeninfo-lane.js";
 import { createTestSigner, mintTestToken, TEST_ISSUER, type TestSigner } from "./verification-fixtures.js";
 
 const START = Date.UTC(2026, 0, 1);
@@ -22,18 +22,18 @@ beforeAll(async () => {
   signer = await createTestSigner("ES256");
 });
 
-/** A real server, as the sidecar builds it: the fast path first, the Fastify route behind it. */
+/** A real server, as the sidecar builds it: the lane first, the Fastify route behind it. */
 async function serve(verification: TokenVerification): Promise<void> {
   fastAnswers = 0;
   errors = [];
-  const fast = tokeninfoFastPath(verification, { clock, onError: (error) => errors.push(error) });
+  const lane = tokeninfoLane(verification, { clock, onError: (error) => errors.push(error) });
   app = Fastify({
     serverFactory: httpServerFactory({
-      fastPaths: [
-        (request, response) => {
-          const taken = fast(request, response);
-          if (taken) fastAnswers++;
-          return taken;
+      fastLanes: [
+        (request) => {
+          const work = lane(request);
+          if (work !== undefined) fastAnswers++;
+          return work;
         },
       ],
     }),
@@ -55,7 +55,14 @@ afterEach(async () => {
 
 async function get(path: string, headers: Record<string, string> = {}, method = "GET") {
   const response = await fetch(`${base}${path}`, { method, headers });
-  const kept = ["content-type", "cache-control", "www-authenticate", "content-length"];
+  const kept = [
+    "content-type",
+    "cache-control",
+    "www-authenticate",
+    "content-length",
+    "connection",
+    "keep-alive",
+  ];
   return {
     status: response.status,
     headers: Object.fromEntries(kept.map((name) => [name, response.headers.get(name)])),
@@ -63,7 +70,7 @@ async function get(path: string, headers: Record<string, string> = {}, method = 
   };
 }
 
-describe("tokeninfoFastPath", () => {
+describe("tokeninfoLane", () => {
   it("answers a bearer header exactly as the Fastify route answers the query parameter", async () => {
     const token = await mintTestToken(signer, {
       now: NOW,
