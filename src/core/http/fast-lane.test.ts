@@ -25,10 +25,14 @@ afterEach(async () => {
 async function serve(
   settings: { keepAliveTimeout?: number; maxRequestsPerSocket?: number } = {},
   delay?: number,
+  onError: (error: unknown) => void = (error) => errors.push(error),
 ): Promise<void> {
   laneAnswers = [];
   errors = [];
   const lane: FastLane = (request) => {
+    if (request.target === "/lane-throws") throw new Error("the lane cannot decide");
+    if (request.target === "/lane-rejects") return () => Promise.reject(new Error("the work failed"));
+    if (request.target === "/lane-204") return () => ({ status: 204, headerLines: "", body: "x" });
     if (request.target === "/lane-fails") {
       return () => {
         throw new Error("the lane broke");
@@ -45,9 +49,10 @@ async function serve(
   };
   app = Fastify({
     ...settings,
-    serverFactory: httpServerFactory({ fastLanes: [lane], onFastLaneError: (error) => errors.push(error) }),
+    serverFactory: httpServerFactory({ fastLanes: [lane], onFastLaneError: onError }),
   });
   app.get("/lane", async (request) => `node answers ${request.headers["x-who"] ?? "nobody"}`);
+  app.get("/lane-throws", async () => "node answers lane-throws");
   app.get("/other", async () => "node answers other");
   app.post("/other", async (request) => `node got ${JSON.stringify(request.body)}`);
   await app.listen({ host: "127.0.0.1", port: 0 });
@@ -128,6 +133,11 @@ describe("parseSimpleRequest", () => {
     expect(parsed?.header("accept")).toBeUndefined();
   });
 
+  it("strips only blanks and tabs around a value, as node:http does", () => {
+    const parsed = parseSimpleRequest("GET / HTTP/1.1\r\nHost: a\r\nX-A: \t\xa0b\xa0 \t\r\n\r\n");
+    expect(parsed?.header("x-a")).toBe("\xa0b\xa0");
+  });
+
   it("accepts an explicit keep-alive in any case", () => {
     expect(parseSimpleRequest(request("/", { Connection: "Keep-Alive" }))).toBeDefined();
   });
@@ -144,6 +154,11 @@ describe("parseSimpleRequest", () => {
     ["the end of the connection", request("/", { Connection: "close" })],
     ["an expectation", request("/", { Expect: "100-continue" })],
     ["a repeated header", "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nx-a: 2\r\n\r\n"],
+    ["a repeated Host", "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n"],
+    [
+      "more than 32 headers",
+      request("/", Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`X-${i}`, "v"]))),
+    ],
     ["a bare LF", "GET / HTTP/1.1\nHost: a\r\n\r\n"],
     ["a bare CR in a value", "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n"],
     ["a NUL in a value", "GET / HTTP/1.1\r\nHost: a\u0000\r\n\r\n"],
@@ -248,12 +263,72 @@ describe("installFastLanes", () => {
     ]);
   });
 
-  it("answers 500 and reports work that throws, and keeps the connection", async () => {
+  it("answers 500 and reports work that throws or rejects, and keeps the connection", async () => {
     await serve();
-    const answers = await exchange(request("/lane-fails"), request("/lane", { "X-Who": "after" }));
-    expect(answers.map((a) => a.status)).toEqual([500, 200]);
+    const answers = await exchange(
+      request("/lane-fails"),
+      request("/lane-rejects"),
+      request("/lane-204"),
+      request("/lane", { "X-Who": "after" }),
+    );
+    expect(answers.map((a) => a.status)).toEqual([500, 500, 500, 200]);
     expect(answers[0]!.body).toBe("");
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      "the lane broke",
+      "the work failed",
+      "a fast lane answered 204, a status without a body",
+    ]);
+  });
+
+  it("leaves a request to node:http when a lane throws on being offered it", async () => {
+    await serve();
+    const answers = await exchange(request("/lane-throws"), request("/lane", { "X-Who": "next" }));
+    expect(answers.map((a) => a.body)).toEqual(["node answers lane-throws", "node answers next"]);
     expect(errors).toHaveLength(1);
+  });
+
+  it("still answers when the error reporter throws", async () => {
+    await serve({}, undefined, () => {
+      throw new Error("the reporter broke");
+    });
+    const answers = await exchange(request("/lane-fails"), request("/lane-throws"));
+    expect(answers.map((a) => a.status)).toEqual([500, 200]);
+  });
+
+  it("hands a pipelined request sent with the client's end to node:http, which ends the connection", async () => {
+    await serve({}, 30);
+    const { socket, received, closed } = await open();
+    socket.write(request("/lane", { "X-Who": "first" }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    socket.end(request("/lane", { "X-Who": "second" }));
+    await closed;
+    // node:http (httpAllowHalfOpen false) abandons requests still unanswered when the client ends,
+    // as it would had the lane not been there and the end come before its route answered.
+    expect(responses(received())[0]!.body).toBe("lane answers first");
+  });
+
+  it("hands a large pipelined body to node:http whole", async () => {
+    await serve({}, 30);
+    const { socket, received } = await open();
+    socket.write(request("/lane", { "X-Who": "first" }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const body = JSON.stringify({ a: "b".repeat(200_000) });
+    socket.write(
+      `POST /other HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    await until(() => responses(received()).length === 2, "two answers");
+    const [first, second] = responses(received());
+    expect(first!.body).toBe("lane answers first");
+    expect(second!.body).toBe(`node got ${body}`);
+  });
+
+  it("waits for a first request as long as node waits for a head", async () => {
+    await serve({ keepAliveTimeout: 100 });
+    const { socket, received } = await open();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.write(request("/lane", { "X-Who": "late" }));
+    await until(() => responses(received()).length === 1, "an answer");
+    expect(responses(received())[0]!.body).toBe("lane answers late");
   });
 
   it("closes a connection that stays idle for the keep-alive timeout", async () => {
@@ -265,15 +340,26 @@ describe("installFastLanes", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
-  it("closes the connection after maxRequestsPerSocket answers", async () => {
+  it("leaves every connection to node:http on a server with maxRequestsPerSocket", async () => {
     await serve({ maxRequestsPerSocket: 2 });
-    const { socket, received, closed } = await open();
+    const { socket, received } = await open();
     socket.write(request("/lane"));
     await until(() => responses(received()).length === 1, "an answer");
     socket.write(request("/lane"));
-    await closed;
+    await until(() => responses(received()).length === 2, "two answers");
     const answers = responses(received());
+    expect(answers.map((a) => a.body)).toEqual(["node answers nobody", "node answers nobody"]);
     expect(answers.map((a) => a.headers.connection)).toEqual(["keep-alive", "close"]);
+    expect(laneAnswers).toEqual([]);
+  });
+
+  it("closes every connection when the server closes all", async () => {
+    await serve({}, 10_000);
+    const busy = await open();
+    busy.socket.write(request("/lane", { "X-Who": "stuck" }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    app!.server.closeAllConnections();
+    await busy.closed;
   });
 
   it("ends its side when the client ends, after the answer it works on", async () => {

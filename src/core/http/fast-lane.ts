@@ -12,8 +12,9 @@ export interface LaneRequest {
 
 /** What a fast lane answers. `Content-Length`, `Date` and the connection headers are added. */
 export interface LaneAnswer {
+  /** A status that carries a body: not 1xx, 204 or 304 (those are answered as a failure, 500). */
   readonly status: number;
-  /** Further header lines, each `Name: value\r\n`; may be empty. */
+  /** Further header lines, each `Name: value\r\n`, none about framing or the connection; may be empty. */
   readonly headerLines: string;
   readonly body: string;
 }
@@ -26,7 +27,7 @@ export interface LaneAnswer {
 export type FastLane = (request: LaneRequest) => (() => Promise<LaneAnswer> | LaneAnswer) | undefined;
 
 export interface FastLaneOptions {
-  /** Told about work that failed; the client gets a bare 500. Default: nothing. */
+  /** Told about a lane or its work failing (the client gets node's answer or a bare 500). Default: nothing. */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -43,8 +44,10 @@ export interface FastLaneOptions {
  * header repeated, nothing that announces a body, an upgrade or the end of the connection) and a
  * lane wants it. Anything else, and everything after it on that connection, is handed to node:http
  * as if it had just arrived, so that limits, timeouts, errors and the rest of HTTP stay node's.
- * A connection has one lane request in flight at a time: bytes that arrive meanwhile (a pipelining
- * client) are kept and handed to node:http once the answer is written, so answers keep their order.
+ * A connection has one lane request in flight at a time: when bytes arrive meanwhile (a pipelining
+ * client) the socket is paused, and once the answer is written node:http gets them and whatever
+ * followed, so answers keep their order. A lane that throws when offered a request leaves it to
+ * node:http; work that throws or rejects is answered with a bare 500; both are reported.
  */
 
 // Request line and header fields of RFC 9112 with nothing optional: a token name, a colon, a value
@@ -52,20 +55,44 @@ export interface FastLaneOptions {
 // colon all fail, and node:http answers those.
 const SIMPLE_HEAD =
   /^GET \/[!-~]* HTTP\/1\.1\r\n(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e\x80-\xff]*\r\n)*\r\n$/;
-// Headers that say a body follows, or that the connection is to change or end.
-const DECLINED_HEADERS = new Set(["content-length", "transfer-encoding", "upgrade", "expect", "te"]);
-// Bytes kept from a pipelining client while its lane request is answered.
-const MAX_HELD_BYTES = 64 * 1024;
+const SERVER_ERROR: LaneAnswer = { status: 500, headerLines: "", body: "" };
+// More header lines than this go to node:http; it also keeps the duplicate check below cheap.
+const MAX_HEADERS = 32;
 
 class SimpleRequest implements LaneRequest {
   constructor(
     readonly target: string,
-    readonly headers: ReadonlyMap<string, string>,
+    readonly names: readonly string[],
+    readonly values: readonly string[],
   ) {}
 
   header(name: string): string | undefined {
-    return this.headers.get(name);
+    const i = this.names.indexOf(name);
+    return i < 0 ? undefined : this.values[i];
   }
+}
+
+/** Whether a header (by lower-case name) says a body follows, or that the connection is to change. */
+function isDeclined(name: string): boolean {
+  switch (name.length) {
+    case 2:
+      return name === "te";
+    case 6:
+      return name === "expect";
+    case 7:
+      return name === "upgrade";
+    case 14:
+      return name === "content-length";
+    case 17:
+      return name === "transfer-encoding";
+    default:
+      return false;
+  }
+}
+
+/** Whether a code unit is optional whitespace (RFC 9110: SP or HTAB), all a field value may be padded with. */
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 /** The request in `text` when it is exactly one head of the shape a lane may take. */
@@ -73,21 +100,27 @@ export function parseSimpleRequest(text: string): LaneRequest | undefined {
   if (!SIMPLE_HEAD.test(text)) return undefined;
   const requestLineEnd = text.indexOf("\r\n");
   const target = text.slice(4, requestLineEnd - 9);
-  const headers = new Map<string, string>();
+  const names: string[] = [];
+  const values: string[] = [];
   const end = text.length - 2;
   for (let at = requestLineEnd + 2; at < end; ) {
     const lineEnd = text.indexOf("\r\n", at);
     const colon = text.indexOf(":", at);
     const name = text.slice(at, colon).toLowerCase();
-    if (headers.has(name) || DECLINED_HEADERS.has(name)) return undefined;
-    headers.set(name, text.slice(colon + 1, lineEnd).trim());
+    if (names.length === MAX_HEADERS || isDeclined(name) || names.includes(name)) return undefined;
+    let from = colon + 1;
+    let to = lineEnd;
+    while (from < to && isBlank(text.charCodeAt(from))) from++;
+    while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+    names.push(name);
+    values.push(text.slice(from, to));
     at = lineEnd + 2;
   }
-  const connection = headers.get("connection");
-  if (!headers.has("host") || (connection !== undefined && connection.toLowerCase() !== "keep-alive")) {
-    return undefined;
-  }
-  return new SimpleRequest(target, headers);
+  const request = new SimpleRequest(target, names, values);
+  const connection = request.header("connection");
+  if (request.header("host") === undefined) return undefined;
+  if (connection !== undefined && connection.toLowerCase() !== "keep-alive") return undefined;
+  return request;
 }
 
 /** The value of `Date`, made once a second as node:http does. */
@@ -127,16 +160,9 @@ export function installFastLanes(
     nodeListener.call(server, socket);
   };
   server.prependListener("connection", (socket: Socket) => {
-    const connection = new LaneConnection(
-      socket,
-      server,
-      lanes,
-      batch,
-      handOver,
-      options.onError,
-      connections,
-    );
-    connections.add(connection);
+    // node counts requests per connection only for the ones it parses: such a server gets none.
+    if ((server.maxRequestsPerSocket ?? 0) > 0) return handOver(socket);
+    connections.add(new LaneConnection(socket, server, lanes, batch, handOver, options.onError, connections));
   });
   const closeIdle = server.closeIdleConnections.bind(server);
   const closeAll = server.closeAllConnections.bind(server);
@@ -150,19 +176,22 @@ export function installFastLanes(
   };
 }
 
+type Work = () => Promise<LaneAnswer> | LaneAnswer;
+
 /** One connection while the lanes answer it. */
 class LaneConnection {
   #busy = false;
-  #held: Buffer[] = [];
-  #heldBytes = 0;
+  /** A read that came while busy (a pipelining client): the socket is paused until the answer is out. */
+  #held: Buffer | undefined;
   #closing = false;
-  #served = 0;
+  #answered = false;
   readonly #onData = (chunk: Buffer): void => this.#receive(chunk);
   readonly #onError = (): void => {
     this.socket.destroy();
   };
+  // Idle too long, or work that never ends: node:http closes such a connection as well.
   readonly #onTimeout = (): void => {
-    if (!this.#busy) this.socket.destroy();
+    this.socket.destroy();
   };
   readonly #onClose = (): void => {
     this.connections.delete(this);
@@ -186,10 +215,9 @@ class LaneConnection {
     socket.on("error", this.#onError);
     socket.on("close", this.#onClose);
     socket.on("end", this.#onEnd);
-    if (server.keepAliveTimeout > 0) {
-      socket.setTimeout(server.keepAliveTimeout);
-      socket.on("timeout", this.#onTimeout);
-    }
+    socket.on("timeout", this.#onTimeout);
+    // The first request gets node's time for a head; later ones its keep-alive time.
+    socket.setTimeout(server.headersTimeout);
   }
 
   /** Closes the connection now, or after the answer it is waiting for. */
@@ -200,33 +228,20 @@ class LaneConnection {
 
   #receive(chunk: Buffer): void {
     if (this.#busy) {
-      this.#held.push(chunk);
-      this.#heldBytes += chunk.length;
-      if (this.#heldBytes > MAX_HELD_BYTES) this.socket.destroy();
+      this.#held = chunk;
+      this.socket.pause();
       return;
     }
-    // A head over node's limit is node's to refuse (431).
-    const request =
-      chunk.length > ((this.server as { maxHeaderSize?: number }).maxHeaderSize ?? maxHeaderSize)
-        ? undefined
-        : parseSimpleRequest(chunk.toString("latin1"));
-    let work: (() => Promise<LaneAnswer> | LaneAnswer) | undefined;
-    if (request !== undefined) {
-      for (const lane of this.lanes) {
-        work = lane(request);
-        if (work !== undefined) break;
-      }
-    }
+    const work = this.#offer(chunk);
     if (work === undefined) {
-      this.#handOver([chunk]);
+      this.#handOver(chunk);
       return;
     }
     this.#busy = true;
-    const run = work;
     this.batch(() => {
       let answer: Promise<LaneAnswer> | LaneAnswer;
       try {
-        answer = run();
+        answer = work();
       } catch (error) {
         this.#failed(error);
         return;
@@ -242,32 +257,67 @@ class LaneConnection {
     });
   }
 
+  /** The work of the first lane that takes the request in `chunk`, if it is a simple request. */
+  #offer(chunk: Buffer): Work | undefined {
+    // A head over node's limit is node's to refuse (431).
+    if (chunk.length > ((this.server as { maxHeaderSize?: number }).maxHeaderSize ?? maxHeaderSize)) {
+      return undefined;
+    }
+    const request = parseSimpleRequest(chunk.toString("latin1"));
+    if (request === undefined) return undefined;
+    try {
+      for (const lane of this.lanes) {
+        const work = lane(request);
+        if (work !== undefined) return work;
+      }
+    } catch (error) {
+      // A lane that fails to decide leaves the request to node:http and its routes.
+      this.#report(error);
+    }
+    return undefined;
+  }
+
   #failed(error: unknown): void {
-    this.onError?.(error);
-    this.#answer({ status: 500, headerLines: "", body: "" });
+    this.#answer(SERVER_ERROR);
+    this.#report(error);
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.onError?.(error);
+    } catch {
+      // A failing error reporter must not cost the client its answer or the server its process.
+    }
   }
 
   #answer(answer: LaneAnswer): void {
+    if (answer.status < 200 || answer.status === 204 || answer.status === 304) {
+      this.#failed(new RangeError(`a fast lane answered ${answer.status}, a status without a body`));
+      return;
+    }
     this.#busy = false;
     const socket = this.socket;
     if (socket.destroyed) return;
-    const max = this.server.maxRequestsPerSocket ?? 0;
-    const last = this.#closing || (max > 0 && ++this.#served >= max);
+    const timeout = this.server.keepAliveTimeout;
     const keepAlive =
-      this.server.keepAliveTimeout > 0
-        ? `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.server.keepAliveTimeout / 1000)}\r\n`
-        : "Connection: keep-alive\r\n";
+      timeout > 0 ? `keep-alive\r\nKeep-Alive: timeout=${Math.floor(timeout / 1000)}` : "keep-alive";
     socket.write(
       `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ""}\r\n${answer.headerLines}` +
         `Content-Length: ${Buffer.byteLength(answer.body)}\r\nDate: ${httpDate()}\r\n` +
-        `${last ? "Connection: close\r\n" : keepAlive}\r\n${answer.body}`,
+        `Connection: ${this.#closing ? "close" : keepAlive}\r\n\r\n${answer.body}`,
     );
-    if (last) socket.end();
-    else if (this.#held.length > 0) this.#handOver(this.#held);
+    if (this.#closing) {
+      socket.end();
+    } else if (this.#held !== undefined) {
+      this.#handOver(this.#held);
+    } else if (!this.#answered) {
+      this.#answered = true;
+      socket.setTimeout(timeout);
+    }
   }
 
-  /** node:http takes the connection over, starting with `chunks`, as if they had just been read. */
-  #handOver(chunks: readonly Buffer[]): void {
+  /** node:http takes the connection over, starting with `chunk`, as if it had just been read. */
+  #handOver(chunk: Buffer): void {
     const socket = this.socket;
     socket.removeListener("data", this.#onData);
     socket.removeListener("error", this.#onError);
@@ -276,8 +326,10 @@ class LaneConnection {
     socket.removeListener("end", this.#onEnd);
     socket.setTimeout(0);
     this.connections.delete(this);
-    this.#held = [];
+    this.#held = undefined;
     this.handOver(socket);
-    socket.unshift(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    socket.unshift(chunk);
+    // Paused while a pipelining client waited: what it sent after `chunk` (and its end) follows.
+    if (socket.isPaused()) socket.resume();
   }
 }
