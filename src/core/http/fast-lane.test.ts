@@ -41,7 +41,7 @@ async function serve(
     if (request.target !== "/lane") return undefined;
     const who = request.header("x-who") ?? "nobody";
     return async (): Promise<LaneAnswer> => {
-      if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (delay !== undefined) await pause(delay);
       laneAnswers.push(who);
       const body = who === "utf8" ? "grüße €" : `lane answers ${who}`;
       return { status: 200, headerLines: LANE_HEADERS, body };
@@ -80,11 +80,15 @@ async function open(): Promise<{ socket: Socket; received: () => string; closed:
   return { socket, received: () => text, closed };
 }
 
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pause(5);
   }
 }
 
@@ -230,7 +234,7 @@ describe("installFastLanes", () => {
     const { socket, received } = await open();
     socket.write(bytes);
     await until(() => received().includes("\r\n\r\n"), "an answer");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await pause(20);
     const [answer] = responses(received());
     expect(answer?.status).toBe(status);
     if (body !== undefined) expect(answer?.body).toBe(body);
@@ -242,7 +246,7 @@ describe("installFastLanes", () => {
     const { socket, received } = await open();
     const bytes = request("/lane", { "X-Who": "split" });
     socket.write(bytes.slice(0, 10));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await pause(20);
     socket.write(bytes.slice(10));
     await until(() => responses(received()).length === 1, "an answer");
     expect(responses(received())[0]!.body).toBe("node answers split");
@@ -252,7 +256,7 @@ describe("installFastLanes", () => {
     await serve({}, 30);
     const { socket, received } = await open();
     socket.write(request("/lane", { "X-Who": "first" }));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pause(5);
     // Sent while the lane still works on the first: node:http answers these, after it.
     socket.write(`${request("/lane", { "X-Who": "second" })}${request("/other")}`);
     await until(() => responses(received()).length === 3, "three answers");
@@ -299,7 +303,7 @@ describe("installFastLanes", () => {
     await serve({}, 30);
     const { socket, received, closed } = await open();
     socket.write(request("/lane", { "X-Who": "first" }));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pause(5);
     socket.end(request("/lane", { "X-Who": "second" }));
     await closed;
     // node:http (httpAllowHalfOpen false) abandons requests still unanswered when the client ends,
@@ -311,7 +315,7 @@ describe("installFastLanes", () => {
     await serve({}, 30);
     const { socket, received } = await open();
     socket.write(request("/lane", { "X-Who": "first" }));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pause(5);
     const body = JSON.stringify({ a: "b".repeat(200_000) });
     socket.write(
       `POST /other HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
@@ -325,7 +329,7 @@ describe("installFastLanes", () => {
   it("waits for a first request as long as node waits for a head", async () => {
     await serve({ keepAliveTimeout: 100 });
     const { socket, received } = await open();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pause(300);
     socket.write(request("/lane", { "X-Who": "late" }));
     await until(() => responses(received()).length === 1, "an answer");
     expect(responses(received())[0]!.body).toBe("lane answers late");
@@ -357,7 +361,7 @@ describe("installFastLanes", () => {
     await serve({}, 10_000);
     const busy = await open();
     busy.socket.write(request("/lane", { "X-Who": "stuck" }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await pause(20);
     app!.server.closeAllConnections();
     await busy.closed;
   });
@@ -377,7 +381,7 @@ describe("installFastLanes", () => {
     await until(() => responses(idle.received()).length === 1, "an answer");
     const busy = await open();
     busy.socket.write(request("/lane", { "X-Who": "busy" }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await pause(20);
     const started = Date.now();
     await app!.close();
     app = undefined;
@@ -393,7 +397,7 @@ describe("installFastLanes", () => {
     const gone = await open();
     gone.socket.write(request("/lane", { "X-Who": "gone" }));
     gone.socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await pause(60);
     const [answer] = await exchange(request("/lane", { "X-Who": "next" }));
     expect(answer?.body).toBe("lane answers next");
   });

@@ -51,10 +51,10 @@ export function httpServerFactory(options: HttpServerFactoryOptions = {}): Fasti
     if ((settings.maxRequestsPerSocket ?? 0) > 0)
       server.maxRequestsPerSocket = settings.maxRequestsPerSocket!;
     coalesceWrites(server);
-    if ((options.fastLanes ?? []).length > 0) {
-      installFastLanes(server, options.fastLanes!, {
-        ...(options.onFastLaneError === undefined ? {} : { onError: options.onFastLaneError }),
-      });
+    const lanes = options.fastLanes ?? [];
+    if (lanes.length > 0) {
+      const onError = options.onFastLaneError;
+      installFastLanes(server, lanes, onError === undefined ? {} : { onError });
     }
     return server;
   };
